@@ -1,0 +1,68 @@
+"""arXiv identifiers: recognise them in URLs, normalise them, order them, date them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+ARXIV_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
+_NEW_STYLE = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v\d+)?")
+_OLD_STYLE = re.compile(r"(?P<archive>[a-z][a-z\-]*(?:\.[A-Z]{2})?)/(?P<yymm>\d{2}[01]\d)(?P<num>\d{3})(?:v\d+)?")
+_PATH = re.compile(r"/(?:abs|pdf|html|format)/(?P<id>.+?)(?:\.pdf)?/?$")
+
+
+def parse_arxiv_url(url: str) -> str | None:
+    """The normalised ID (no version) of an arXiv abstract, PDF or HTML URL, else None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname not in ARXIV_HOSTS:
+        return None
+    match = _PATH.fullmatch(parts.path)
+    if not match:
+        return None
+    return normalise_id(match.group("id"))
+
+
+def normalise_id(raw: str) -> str | None:
+    """`2403.19887v2` → `2403.19887`; old-style `hep-th/9901001v1` → `hep-th/9901001`."""
+    new = _NEW_STYLE.fullmatch(raw)
+    if new and 1 <= int(new.group("yymm")[2:]) <= 12:
+        return f"{new.group('yymm')}.{new.group('num')}"
+    old = _OLD_STYLE.fullmatch(raw)
+    if old and 1 <= int(old.group("yymm")[2:]) <= 12:
+        return f"{old.group('archive')}/{old.group('yymm')}{old.group('num')}"
+    return None
+
+
+def is_valid_id(arxiv_id: str) -> bool:
+    return normalise_id(arxiv_id) == arxiv_id
+
+
+def _yymm(arxiv_id: str) -> tuple[int, int]:
+    digits = arxiv_id.split("/")[-1][:4]
+    yy, mm = int(digits[:2]), int(digits[2:])
+    # Old-style IDs began in 1991; new-style IDs began in 2007 and will wrap in 2091.
+    year = 1900 + yy if "/" in arxiv_id and yy >= 91 else 2000 + yy
+    return year, mm
+
+
+def month_of(arxiv_id: str) -> dt.date:
+    """The first day of the month the ID was assigned in."""
+    year, month = _yymm(arxiv_id)
+    return dt.date(year, month, 1)
+
+
+def sort_key(arxiv_id: str) -> tuple[int, int, int]:
+    """Orders IDs by submission: year, month, then sequence number."""
+    year, month = _yymm(arxiv_id)
+    tail = arxiv_id.split("/")[-1]
+    number = int(tail.split(".")[-1]) if "." in tail else int(tail[4:])
+    return year, month, number
+
+
+def abs_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}"

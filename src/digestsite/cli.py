@@ -1,0 +1,121 @@
+"""The `digestsite` command: parse arguments, call a command function, turn failures into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from digestsite import __version__
+from digestsite.build import build, failing_diagnostics
+from digestsite.config import Config, load_config
+from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
+from digestsite.model import Diagnostic
+from digestsite.site import load_site
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=Path("site.yaml"), help="site settings (default: site.yaml)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digestsite", description="Publish AI-paper digests as a static website.")
+    parser.add_argument("--version", action="version", version=f"digestsite {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="build the site into the output folder")
+    _add_config(build_cmd)
+    build_cmd.add_argument("--output", help="output folder (default: site.yaml's output, else _site)")
+    build_cmd.add_argument("--base-url", help="absolute URL the site is published at")
+    build_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build_cmd.add_argument("--quiet", action="store_true", help="print errors only")
+    build_cmd.add_argument("--local", action="store_true", help="link index.html files explicitly, for file://")
+
+    check_cmd = commands.add_parser("check", help="report problems in the digest files without building")
+    _add_config(check_cmd)
+    check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    return parser
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], errors_only: bool = False) -> None:
+    for diagnostic in diagnostics:
+        if not errors_only or diagnostic.severity == "error":
+            print(diagnostic.format(), file=sys.stderr)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
+    result = build(config, strict=args.strict, local=args.local)
+    _print_diagnostics(result.diagnostics, errors_only=args.quiet)
+    if not args.quiet:
+        print(
+            f"built {result.papers} papers in {result.batches} batches: {result.pages} pages, "
+            f"{result.files} files in {_display(result.output_dir)} ({result.seconds * 1000:.0f} ms)",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    config: Config = load_config(args.config)
+    site = load_site(config)
+    failing = failing_diagnostics(site.diagnostics, args.strict)
+    if args.format == "json":
+        report = {
+            "ok": not failing,
+            "papers": len(site.papers),
+            "batches": len(site.batches),
+            "diagnostics": [d.as_dict() for d in site.diagnostics],
+        }
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_diagnostics(site.diagnostics)
+        errors = sum(1 for d in site.diagnostics if d.severity == "error")
+        warnings = len(site.diagnostics) - errors
+        print(
+            f"{len(site.papers)} papers in {len(site.batches)} batches: {errors} errors, {warnings} warnings",
+            file=sys.stderr,
+        )
+    return EXIT_CONTENT if failing else EXIT_OK
+
+
+COMMANDS = {"build": run_build, "check": run_check}
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics, errors_only=getattr(args, "quiet", False))
+        print(f"digestsite: {exc}; nothing was written", file=sys.stderr)
+        return exc.exit_code
+    except ConfigError as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        return exc.exit_code
+    except DigestsiteError as exc:
+        print(f"digestsite: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        if os.environ.get("DIGESTSITE_DEBUG"):
+            raise
+        print(f"digestsite: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Load and validate `site.yaml` into a frozen `Config`; every problem is reported at once, with its line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from digestsite.errors import ConfigError
+from digestsite.yamlmap import YamlSyntaxError, load_mapping
+
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated site settings; every path is absolute, resolved against site.yaml's folder."""
+
+    root: Path
+    config_file: Path | None
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    base_url: str
+    languages: tuple[str, ...]
+    seeds_dir: Path
+    output_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    locales_dir: Path
+    feed_size: int
+    cname: str
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+class _Invalid(ValueError):
+    """A value of the wrong shape; the message says what was expected."""
+
+
+def _text_per_language(value: object) -> dict[str, str]:
+    if isinstance(value, str):
+        return {"*": value.strip()}
+    if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+        return {str(k): v.strip() for k, v in value.items()}
+    raise _Invalid("a string, or a mapping of language code to string")
+
+
+def _languages(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise _Invalid("a non-empty list of language codes such as [zh, en]")
+    codes = [str(v) for v in value]
+    bad = [c for c in codes if not _LANG_CODE.fullmatch(c)]
+    if bad:
+        raise _Invalid(f"a list of language codes such as [zh, en] ({', '.join(map(repr, bad))} is not one)")
+    if len(set(codes)) != len(codes):
+        raise _Invalid("a list of distinct language codes")
+    return tuple(codes)
+
+
+def _base_url(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise _Invalid("an absolute http(s) URL such as https://user.github.io/repo/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise _Invalid("an absolute http(s) URL such as https://user.github.io/repo/")
+    return value if value.endswith("/") else value + "/"
+
+
+def _path(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("a folder path (a non-empty string)")
+    return value
+
+
+def _positive_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _Invalid("a positive whole number")
+    return value
+
+
+def _hostname(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?", value):
+        raise _Invalid("a bare domain name such as digest.example.org")
+    return value
+
+
+@dataclass(frozen=True)
+class _Option:
+    convert: Callable[[object], object]
+    default: object
+
+
+OPTIONS: dict[str, _Option] = {
+    "title": _Option(_text_per_language, {"zh": "AI 论文速递", "en": "AI Paper Digest"}),
+    "description": _Option(_text_per_language, {"*": ""}),
+    "base_url": _Option(_base_url, ""),
+    "languages": _Option(_languages, ["zh", "en"]),
+    "seeds": _Option(_path, "seeds"),
+    "output": _Option(_path, "_site"),
+    "templates": _Option(_path, "templates"),
+    "static": _Option(_path, "static"),
+    "locales": _Option(_path, "locales"),
+    "feed_size": _Option(_positive_int, 50),
+    "cname": _Option(_hostname, ""),
+}
+
+
+def load_config(config_file: Path, overrides: Mapping[str, object] | None = None, cwd: Path | None = None) -> Config:
+    """Read site.yaml (which may be absent only when it is the default) and apply CLI overrides.
+
+    Overrides given on the command line resolve paths against the working directory, not site.yaml's.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    config_file = (cwd / config_file).resolve()
+    label = _display(config_file, cwd)
+    try:
+        text = config_file.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError([f"{label}: error: config file not found (create one with `digestsite new DIR`)"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{label}: error: cannot read config file: {exc}"]) from None
+    try:
+        entries = load_mapping(text)
+    except YamlSyntaxError as exc:
+        raise ConfigError([f"{label}:{exc.line}: error: {exc.message}"]) from None
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for entry in entries:
+        where = f"{label}:{entry.line}: error:"
+        if entry.key in seen:
+            problems.append(f"{where} key '{entry.key}' is set twice (first on line {seen[entry.key]})")
+            continue
+        seen[entry.key] = entry.line
+        option = OPTIONS.get(entry.key)
+        if option is None:
+            problems.append(f"{where} unknown key '{entry.key}'{_suggestion(entry.key)}")
+            continue
+        try:
+            values[entry.key] = option.convert(entry.value)
+        except _Invalid as exc:
+            problems.append(f"{where} '{entry.key}' must be {exc}, not {_show(entry.value)}")
+    if problems:
+        raise ConfigError(problems)
+    root = config_file.parent
+    paths = {
+        key: root / str(values.get(key, OPTIONS[key].default)) for key in ("seeds", "templates", "static", "locales")
+    }
+    paths["output"] = root / str(values.get("output", OPTIONS["output"].default))
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        try:
+            converted = OPTIONS[key].convert(value)
+        except _Invalid as exc:
+            raise ConfigError([f"error: --{key.replace('_', '-')} must be {exc}, not {_show(value)}"]) from None
+        if key == "output":
+            paths["output"] = cwd / str(converted)
+        else:
+            values[key] = converted
+    for key in ("title", "description", "languages", "base_url", "feed_size", "cname"):
+        values.setdefault(key, OPTIONS[key].convert(OPTIONS[key].default))
+    languages: tuple[str, ...] = values["languages"]  # type: ignore[assignment]
+    resolved = {key: path.resolve() for key, path in paths.items()}
+    _check_output_dir(resolved["output"], root, resolved, label)
+    return Config(
+        root=root,
+        config_file=config_file,
+        title=_per_language(values["title"], languages),  # type: ignore[arg-type]
+        description=_per_language(values["description"], languages),  # type: ignore[arg-type]
+        base_url=str(values["base_url"]),
+        languages=languages,
+        seeds_dir=resolved["seeds"],
+        output_dir=resolved["output"],
+        templates_dir=resolved["templates"],
+        static_dir=resolved["static"],
+        locales_dir=resolved["locales"],
+        feed_size=int(values["feed_size"]),  # type: ignore[call-overload]
+        cname=str(values["cname"]),
+    )
+
+
+def _per_language(text: dict[str, str], languages: tuple[str, ...]) -> dict[str, str]:
+    """Fills every language: its own text, else the generic one, else the first language's."""
+    fallback = text.get("*") or next((text[lang] for lang in languages if text.get(lang)), "")
+    if not fallback and text:
+        fallback = next(iter(text.values()))
+    return {lang: text.get(lang) or fallback for lang in languages}
+
+
+def _check_output_dir(output: Path, root: Path, sources: Mapping[str, Path], label: str) -> None:
+    """Refuse an output folder whose replacement would destroy sources or a home folder."""
+    reason = ""
+    if output == Path(output.anchor) or output == Path.home().resolve():
+        reason = "is the filesystem root or your home folder"
+    elif output == root or output in root.parents:
+        reason = "is the site folder or one of its parents"
+    else:
+        for key in ("seeds", "templates", "static", "locales"):
+            source = sources[key]
+            if output == source or source in output.parents or output in source.parents:
+                reason = f"overlaps the {key} folder {source}"
+                break
+    if reason:
+        raise ConfigError([f"{label}: error: output folder {output} {reason}; choose a separate folder such as _site"])
+
+
+def _suggestion(key: str) -> str:
+    close = difflib.get_close_matches(key, OPTIONS, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(OPTIONS)})"
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _display(path: Path, cwd: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,40 @@
+"""The one exception family; the CLI turns each into its exit code in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from digestsite.model import Diagnostic
+
+EXIT_OK = 0
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+
+
+class DigestsiteError(Exception):
+    """A failure the user can act on: printed without a traceback."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(DigestsiteError):
+    """site.yaml is unreadable or invalid; carries every problem found, not just the first."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+class OutputError(DigestsiteError):
+    """The output directory cannot be safely written or replaced."""
+
+
+class ContentError(DigestsiteError):
+    """The digest files have errors (or warnings under --strict); the build is refused."""
+
+    exit_code = EXIT_CONTENT
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        errors = sum(1 for d in diagnostics if d.severity == "error")
+        super().__init__(f"{errors} error(s) in the digest files")

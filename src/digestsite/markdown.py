@@ -1,0 +1,92 @@
+"""Summary markdown → safe HTML, linking URLs even when glued to Chinese text or punctuation."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+# A URL runs until whitespace, markup delimiters or the first CJK character (ideographs, kana, hangul,
+# CJK and full-width punctuation): `地址：https://github.com/whlzy/FiT。` links just the URL.
+_URL = re.compile(
+    r"https?://[^\s<>\"'`"
+    r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
+)
+_TRAILING = ".,;:!?*_~"
+
+
+def _trim(url: str) -> str:
+    """Drops sentence punctuation and an unbalanced closing bracket from the end of a URL."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING or (last == ")" and url.count(")") > url.count("(")):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _split_text(token: Token, md: MarkdownIt) -> list[Token]:
+    text = token.content
+    pieces: list[Token] = []
+    position = 0
+    for match in _URL.finditer(text):
+        url = _trim(match.group())
+        if len(url) <= len("https://") or not md.validateLink(url):
+            continue
+        start, end = match.start(), match.start() + len(url)
+        if start > position:
+            pieces.append(_text(text[position:start]))
+        link_open = Token("link_open", "a", 1)
+        link_open.attrs = {"href": md.normalizeLink(url)}
+        pieces.extend([link_open, _text(url), Token("link_close", "a", -1)])
+        position = end
+    if not pieces:
+        return [token]
+    if position < len(text):
+        pieces.append(_text(text[position:]))
+    return pieces
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _linkify_rule(state: StateCore) -> None:
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        depth = 0
+        for token in block.children:
+            depth += token.type == "link_open"
+            depth -= token.type == "link_close"
+            if token.type == "text" and depth == 0 and "://" in token.content:
+                children.extend(_split_text(token, state.md))
+            else:
+                children.append(token)
+        block.children = children
+
+
+def create_markdown() -> MarkdownIt:
+    """CommonMark with raw HTML off (it renders as text) and CJK-aware URL linking."""
+    md = MarkdownIt("commonmark", {"html": False})
+    md.core.ruler.push("cjk_linkify", _linkify_rule)
+    return md
+
+
+_MD = create_markdown()
+
+
+def render_summary(source: str) -> str:
+    return _MD.render(source)
+
+
+def render_inline(source: str) -> str:
+    """One line of markdown without the surrounding paragraph (attribution lines)."""
+    return _MD.renderInline(source)

@@ -1,0 +1,89 @@
+"""The plain data passed between stages: papers, batches, diagnostics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from digestsite.arxiv import sort_key
+
+
+class Severity(StrEnum):
+    """How bad a diagnostic is: errors stop a build, warnings only with --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class SourceRef:
+    """A place in an input file, for messages and for ordering."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One located finding about the input, printed as `path:line: severity: message`."""
+
+    path: str
+    line: int
+    severity: Severity
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One digest entry: an arXiv paper with its English and Chinese titles and a summary."""
+
+    arxiv_id: str
+    title: str
+    title_zh: str
+    summary: str
+    summary_lang: str
+    abs_url: str
+    pdf_url: str
+    truncated: bool
+    source: SourceRef
+    batch: str
+
+    @property
+    def slug(self) -> str:
+        """The path segment of the paper's pages (old-style IDs carry a slash)."""
+        return self.arxiv_id.replace("/", "-")
+
+    @property
+    def html_url(self) -> str:
+        return f"https://arxiv.org/html/{self.arxiv_id}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One digest file: its papers in file order plus the batch-level metadata."""
+
+    slug: str
+    source_path: str
+    date: dt.date
+    papers: tuple[Paper, ...]
+    title: dict[str, str] = field(default_factory=dict)
+    attribution: str = ""
+    summary_lang: str = "zh"
+    date_inferred: bool = True
+
+    @property
+    def newest_arxiv_key(self) -> tuple[int, ...]:
+        """Sort key of the newest paper, used to order batches that share a date."""
+        return max((sort_key(p.arxiv_id) for p in self.papers), default=(0,))

@@ -1,0 +1,119 @@
+"""A guarded writer: builds the whole site in a temporary sibling folder and swaps it in only when complete."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from digestsite.errors import OutputError
+
+MARKER = ".digestsite"
+_MARKER_TEXT = "Written by digestsite build. The whole folder is replaced on every build.\n"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def check_replaceable(output_dir: Path) -> None:
+    """Only an absent or empty folder, or one an earlier build wrote, may be replaced."""
+    if not output_dir.exists() and not output_dir.is_symlink():
+        return
+    if not output_dir.is_dir():
+        raise OutputError(f"output {output_dir} exists and is not a folder; refusing to replace it")
+    if (output_dir / MARKER).is_file() or not any(output_dir.iterdir()):
+        return
+    raise OutputError(
+        f"output folder {output_dir} is not empty and was not written by digestsite "
+        f"(no {MARKER} file); refusing to replace it: empty it or choose another --output"
+    )
+
+
+def _stale_siblings(output_dir: Path) -> list[Path]:
+    prefixes = (f".{output_dir.name}.tmp-", f".{output_dir.name}.old-")
+    return [p for p in output_dir.parent.iterdir() if p.name.startswith(prefixes) and p.is_dir()]
+
+
+class OutputWriter:
+    """Collects every output file in a temporary folder; `commit` swaps it in, anything else discards it.
+
+    Paths are checked so nothing lands outside the output, and two pages writing one file is an error.
+    """
+
+    def __init__(self, output_dir: Path) -> None:
+        check_replaceable(output_dir)
+        self.output_dir = output_dir
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        # Leftovers of builds that were killed mid-way: never the live output, safe to remove.
+        for stale in _stale_siblings(output_dir):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.tmp-", dir=output_dir.parent))
+        self.staging.chmod(0o755)
+        self._staging_root = self.staging.resolve()
+        self._written: set[str] = set()
+        self._made_dirs: set[Path] = set()
+
+    @property
+    def files_written(self) -> int:
+        return len(self._written)
+
+    def _target(self, relative: str) -> Path:
+        target = (self.staging / relative).resolve()
+        if not target.is_relative_to(self._staging_root) or target == self._staging_root:
+            raise OutputError(f"refusing to write {relative!r}: it is outside the output folder")
+        key = target.relative_to(self._staging_root).as_posix()
+        if key in self._written:
+            raise OutputError(f"two outputs write the same file {key}")
+        self._written.add(key)
+        parent = target.parent
+        if parent not in self._made_dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(parent)
+        return target
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self._target(relative).write_bytes(data)
+
+    def copy(self, relative: str, source: Path) -> None:
+        shutil.copyfile(source, self._target(relative))
+
+    def commit(self) -> None:
+        """Swap the finished site in: atomically where the OS allows, else by two quick renames."""
+        (self.staging / MARKER).write_text(_MARKER_TEXT, "utf-8")
+        if not self.output_dir.exists():
+            os.replace(self.staging, self.output_dir)
+            return
+        check_replaceable(self.output_dir)  # it may have changed while we rendered
+        if not _exchange(self.staging, self.output_dir):
+            old = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.old-", dir=self.output_dir.parent))
+            os.replace(self.output_dir, old / "site")
+            os.replace(self.staging, self.output_dir)
+            self.staging = old
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def __enter__(self) -> OutputWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.discard()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): both names swap in one step, so readers never see a gap."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

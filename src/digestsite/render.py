@@ -1,0 +1,138 @@
+"""The Jinja environment (site templates over the bundled theme) and page → HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from digestsite.assets import Asset
+from digestsite.errors import DigestsiteError
+from digestsite.markdown import render_inline, render_summary
+from digestsite.model import Paper
+from digestsite.pages import Page
+from digestsite.site import Site, relative_url
+from digestsite.theme import theme_dir
+
+
+class TemplateProblem(DigestsiteError):
+    """A template is missing or broken; names the template and line."""
+
+
+def create_environment(site_templates: Path) -> Environment:
+    """One environment per build. `theme/base.html` always names the bundled file, so an override can extend it."""
+    theme = FileSystemLoader(theme_dir() / "templates")
+    loaders = [FileSystemLoader(site_templates)] if site_templates.is_dir() else []
+    return Environment(
+        loader=ChoiceLoader([*loaders, theme, PrefixLoader({"theme": theme})]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+class Renderer:
+    """Renders pages of one site; summaries are converted once and shared by every page and language."""
+
+    def __init__(self, site: Site, assets: Mapping[str, Asset], local: bool = False) -> None:
+        self.site = site
+        self.assets = assets
+        self.local = local
+        self.env = create_environment(site.config.templates_dir)
+        self._summaries: dict[str, Markup] = {}
+        self.env.globals.update(
+            link=self._link,
+            asset=self._asset,
+            t=self._translate,
+            summary=self.summary_html,
+            content_lang=self.content_lang,
+            inline_markdown=lambda text: Markup(render_inline(text)),
+        )
+        self.env.filters["date"] = self._date
+        self.env.filters["month"] = self._month
+
+    def summary_html(self, paper: Paper) -> Markup:
+        html = self._summaries.get(paper.arxiv_id)
+        if html is None:
+            html = self._summaries[paper.arxiv_id] = Markup(render_summary(paper.summary))
+        return html
+
+    def content_lang(self, code: str) -> str:
+        """The `lang` attribute for content in `code`: the locale's tag (zh → zh-CN) when there is one."""
+        locale = self.site.locales.get(code)
+        return locale.html_lang if locale else code
+
+    def render(self, page: Page) -> str:
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(self._context(page))
+        except TemplateError as exc:
+            where = getattr(exc, "filename", None) or page.template
+            line = getattr(exc, "lineno", None)
+            location = f"{where}:{line}" if line else where
+            raise TemplateProblem(f"{location}: error: template failed on {page.path}: {exc}") from None
+
+    def _context(self, page: Page) -> dict[str, Any]:
+        config = self.site.config
+        routes = self.site.routes
+        alternates = [
+            {
+                "lang": lang,
+                "name": self.site.locales[lang].name,
+                "html_lang": self.site.locales[lang].html_lang,
+                "url": relative_url(page.path, routes.path(page.kind, lang, page.key), self.local),
+                "current": lang == page.lang,
+            }
+            for lang in config.languages
+        ]
+        locale = self.site.locales[page.lang]
+        return {
+            "page": page,
+            "lang": page.lang,
+            "locale": locale,
+            "site_title": config.title[page.lang],
+            "site_description": config.description[page.lang],
+            "alternates": alternates,
+            **page.data,
+        }
+
+    @pass_context
+    def _link(self, context: Context, kind: str, key: str = "", lang: str | None = None) -> str:
+        page: Page = context["page"]
+        target = self.site.routes.path(kind, lang or page.lang, key)
+        return relative_url(page.path, target, self.local)
+
+    @pass_context
+    def _asset(self, context: Context, name: str) -> str:
+        page: Page = context["page"]
+        if name not in self.assets:
+            raise TemplateProblem(f"error: template asks for asset '{name}', which no static folder has")
+        return relative_url(page.path, self.assets[name].path, self.local)
+
+    @pass_context
+    def _translate(self, context: Context, key: str, **values: object) -> str:
+        return context["locale"].t(key, **values)
+
+    @pass_context
+    def _date(self, context: Context, value: dt.date) -> str:
+        return context["locale"].format_date(value)
+
+    @pass_context
+    def _month(self, context: Context, value: dt.date) -> str:
+        return context["locale"].format_month(value)

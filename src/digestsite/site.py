@@ -1,0 +1,188 @@
+"""Assemble the `Site`: read and parse every digest, order batches, dedupe papers, name batches, route pages."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from digestsite.config import Config
+from digestsite.errors import ConfigError
+from digestsite.i18n import Locale, load_locales
+from digestsite.model import Batch, Diagnostic, Paper, Severity
+from digestsite.parse import parse_digest
+
+DIGEST_SUFFIXES = (".md", ".txt")
+
+# Output path of each page kind, relative to a language's root.
+PAGE_PATTERNS = {
+    "home": "index.html",
+    "batch": "batches/{key}/index.html",
+    "paper": "papers/{key}/index.html",
+    "archive": "archive/index.html",
+    "404": "404.html",
+}
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Where every page of every language lives in the output; the one source of URLs."""
+
+    languages: tuple[str, ...]
+
+    def prefix(self, lang: str) -> str:
+        return "" if lang == self.languages[0] else f"{lang}/"
+
+    def path(self, kind: str, lang: str, key: str = "") -> str:
+        return self.prefix(lang) + PAGE_PATTERNS[kind].format(key=key)
+
+
+def relative_url(from_path: str, to_path: str, local: bool = False) -> str:
+    """A link from one output file to another that works at any subpath and, with `local`, from disk."""
+    url = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    if not local and (url == "index.html" or url.endswith("/index.html")):
+        url = url[: -len("index.html")]
+    return url or "./"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, computed before any template runs."""
+
+    config: Config
+    locales: dict[str, Locale]
+    batches: tuple[Batch, ...]  # newest first
+    papers: tuple[Paper, ...]  # each paper once, in reading order
+    diagnostics: tuple[Diagnostic, ...]
+    routes: Routes
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _batches: dict[str, Batch] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({p.arxiv_id: i for i, p in enumerate(self.papers)})
+        self._batches.update({b.slug: b for b in self.batches})
+
+    def batch(self, slug: str) -> Batch:
+        return self._batches[slug]
+
+    def neighbours(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
+        """The papers before and after this one in reading order (newest batch first)."""
+        i = self._index[paper.arxiv_id]
+        before = self.papers[i - 1] if i > 0 else None
+        after = self.papers[i + 1] if i + 1 < len(self.papers) else None
+        return before, after
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == Severity.ERROR for d in self.diagnostics)
+
+
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_site(config: Config) -> Site:
+    """Read, parse and assemble; content problems become diagnostics, never exceptions."""
+    locales = load_locales(config.languages, config.locales_dir)
+    diagnostics: list[Diagnostic] = []
+    batches: list[Batch] = []
+    for path, data, problem in read_digest_files(config.seeds_dir):
+        if problem:
+            diagnostics.append(problem)
+            continue
+        result = parse_digest(data, display_path(path))
+        diagnostics.extend(result.diagnostics)
+        if result.batch is not None:
+            batches.append(result.batch)
+    batches, duplicates = _unique_slugs(batches)
+    diagnostics.extend(duplicates)
+    ordered = order_batches(batches)
+    ordered, dedupe_warnings = _dedupe_papers(ordered)
+    diagnostics.extend(dedupe_warnings)
+    ordered = _name_batches(ordered, config.languages, locales)
+    papers = tuple(p for b in ordered for p in b.papers if p.batch == b.slug)
+    return Site(
+        config=config,
+        locales=locales,
+        batches=tuple(ordered),
+        papers=papers,
+        diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line))),
+        routes=Routes(config.languages),
+    )
+
+
+def read_digest_files(seeds_dir: Path) -> Iterable[tuple[Path, bytes, Diagnostic | None]]:
+    """Each digest file's bytes in name order; fifos, sockets and broken or looping links are skipped."""
+    if not seeds_dir.is_dir():
+        raise ConfigError([f"error: seeds folder {seeds_dir} does not exist"])
+    for path in sorted(seeds_dir.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in DIGEST_SUFFIXES:
+            continue
+        label = display_path(path)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            yield path, b"", Diagnostic(label, 1, Severity.WARNING, f"skipped: cannot follow ({exc.strerror})")
+            continue
+        if not stat.S_ISREG(mode):
+            yield path, b"", Diagnostic(label, 1, Severity.WARNING, "skipped: not a regular file")
+            continue
+        try:
+            yield path, path.read_bytes(), None
+        except OSError as exc:
+            yield path, b"", Diagnostic(label, 1, Severity.ERROR, f"cannot read: {exc.strerror}")
+
+
+def order_batches(batches: Iterable[Batch]) -> list[Batch]:
+    """Newest first: by date, then by newest arXiv ID, then by slug for a stable tie-break."""
+    return sorted(batches, key=lambda b: (b.date, b.newest_arxiv_key, b.slug), reverse=True)
+
+
+def _unique_slugs(batches: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
+    seen: dict[str, Batch] = {}
+    problems = []
+    for batch in batches:
+        if batch.slug in seen:
+            other = seen[batch.slug].source_path
+            message = f"batch slug '{batch.slug}' is already used by {other}; set another 'slug' in front matter"
+            problems.append(Diagnostic(batch.source_path, 1, Severity.ERROR, message))
+            continue
+        seen[batch.slug] = batch
+    return list(seen.values()), problems
+
+
+def _dedupe_papers(newest_first: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
+    """A paper in several batches gets one page, owned by the batch it first appeared in."""
+    canonical: dict[str, Paper] = {}
+    warnings = []
+    for batch in reversed(newest_first):
+        for paper in batch.papers:
+            first = canonical.setdefault(paper.arxiv_id, paper)
+            if first is not paper:
+                place = f"{first.source.path}:{first.source.line}"
+                message = f"arXiv {paper.arxiv_id} is also in {place}; one page is built, listed by both batches"
+                warnings.append(Diagnostic(paper.source.path, paper.source.line, Severity.WARNING, message))
+    result = [replace(b, papers=tuple(canonical[p.arxiv_id] for p in b.papers)) for b in newest_first]
+    return result, warnings
+
+
+def _name_batches(newest_first: list[Batch], languages: tuple[str, ...], locales: dict[str, Locale]) -> list[Batch]:
+    """Titles in every language: front matter's, else `Issue N · Month Year` numbered oldest first."""
+    count = len(newest_first)
+    named = []
+    for position, batch in enumerate(newest_first):
+        number = count - position
+        given = batch.title
+        title = {}
+        for lang in languages:
+            text = given.get(lang) or given.get("*") or next(iter(given.values()), "")
+            title[lang] = text or locales[lang].issue_title(number, batch.date)
+        named.append(replace(batch, title=title))
+    return named

@@ -1,0 +1,48 @@
+"""Load a YAML mapping while keeping each key's line, so messages can point at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+
+@dataclass(frozen=True)
+class YamlEntry:
+    key: str
+    value: object
+    line: int  # 1-based, relative to the text given
+
+
+class YamlSyntaxError(ValueError):
+    """Invalid YAML or not a mapping; `line` is 1-based, relative to the text given."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_mapping(text: str) -> list[YamlEntry]:
+    """The top-level mapping as (key, value, line) entries; empty text is an empty mapping."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise YamlSyntaxError(line, f"invalid YAML: {problem}") from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        raise YamlSyntaxError(root.start_mark.line + 1, "expected a mapping of keys to values")
+    entries = []
+    for key_node, value_node in root.value:
+        constructor = yaml.SafeLoader("")
+        try:
+            key = constructor.construct_object(key_node, deep=True)
+            value = constructor.construct_object(value_node, deep=True)
+        except yaml.YAMLError as exc:
+            raise YamlSyntaxError(value_node.start_mark.line + 1, f"invalid YAML: {exc}") from None
+        entries.append(YamlEntry(str(key), value, key_node.start_mark.line + 1))
+    return entries

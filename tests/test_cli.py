@@ -1,0 +1,95 @@
+"""The installed `digestsite` command: exit codes, located messages on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_build import snapshot
+
+EXECUTABLE = shutil.which("digestsite", path=str(Path(sys.executable).parent)) or shutil.which("digestsite")
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert EXECUTABLE, "the digestsite console script is not installed"
+    result = subprocess.run([EXECUTABLE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr + result.stdout
+    return result
+
+
+def test_check_passes_with_the_parrot_warning_located(bundled_site):
+    result = run(bundled_site.parent, "check")
+    assert result.returncode == 0
+    assert "seeds/003_001580e75e0c0255.txt:27: warning: 'Parrot: Multilingual Visual Instruction Tuning' has no " in (
+        result.stderr
+    )
+    assert "56 papers in 4 batches: 0 errors, 2 warnings" in result.stderr
+
+
+def test_check_json_and_strict(bundled_site):
+    result = run(bundled_site.parent, "check", "--format", "json", "--strict")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["papers"] == 56
+    assert {(d["line"], d["severity"]) for d in report["diagnostics"]} == {(27, "warning"), (39, "warning")}
+
+
+def test_build_then_broken_entry_exits_1_and_keeps_previous_site(bundled_site):
+    root = bundled_site.parent
+    assert run(root, "build").returncode == 0
+    before = snapshot(root / "_site")
+    (root / "seeds" / "005_bad.md").write_text(
+        "# Fine\n[好](https://arxiv.org/abs/2405.00001)\n\n摘要。\n\n# No Link\n\n摘要。\n"
+    )
+    result = run(root, "build")
+    assert result.returncode == 1
+    assert "seeds/005_bad.md:6: error: entry 'No Link' has no link line" in result.stderr
+    assert snapshot(root / "_site") == before
+
+
+def test_build_into_a_foreign_folder_exits_2_and_touches_nothing(bundled_site, tmp_path):
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "index.md").write_text("mine", "utf-8")
+    result = run(bundled_site.parent, "build", "--output", str(foreign))
+    assert result.returncode == 2
+    assert "refusing to replace it" in result.stderr
+    assert snapshot(foreign) == {"index.md": b"mine"}
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("title: [unclosed\n", "site.yaml:2: error: invalid YAML"),
+        ("languges: [zh]\n", "site.yaml:1: error: unknown key 'languges'; did you mean 'languages'?"),
+        ("feed_size: ten\n", "site.yaml:1: error: 'feed_size' must be a positive whole number, not 'ten'"),
+    ],
+)
+def test_bad_config_exits_2_naming_file_and_line(bundled_site, config, expected):
+    bundled_site.write_text(config, "utf-8")
+    result = run(bundled_site.parent, "build")
+    assert result.returncode == 2
+    assert expected in result.stderr
+
+
+def test_missing_config_exits_2(tmp_path):
+    result = run(tmp_path, "build")
+    assert result.returncode == 2
+    assert "site.yaml: error: config file not found" in result.stderr
+
+
+def test_build_reports_pages_written(bundled_site):
+    result = run(bundled_site.parent, "build", "--output", "public")
+    assert result.returncode == 0
+    assert "built 56 papers in 4 batches: 126 pages" in result.stderr
+    assert (bundled_site.parent / "public" / "index.html").is_file()
+
+
+def test_quiet_build_prints_nothing_on_success(bundled_site):
+    result = run(bundled_site.parent, "build", "--quiet")
+    assert result.returncode == 0 and result.stderr == "" and result.stdout == ""

@@ -1,0 +1,210 @@
+"""The digest parser: every quirk of the bundled seeds, and every diagnostic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import SEEDS
+from digestsite.model import Severity
+from digestsite.parse import parse_digest
+
+JAMBA = next(SEEDS.glob("000_*"))
+FEB_A = next(SEEDS.glob("001_*"))
+FEB_B = next(SEEDS.glob("002_*"))
+JUNE = next(SEEDS.glob("003_*"))
+
+
+def parse_file(path):
+    return parse_digest(path.read_bytes(), path.name)
+
+
+def parse_text(text: str, name: str = "d.md"):
+    return parse_digest(text.encode("utf-8"), name)
+
+
+def by_id(result, arxiv_id):
+    return next(p for p in result.batch.papers if p.arxiv_id == arxiv_id)
+
+
+def messages(result, severity):
+    return [(d.line, d.message) for d in result.diagnostics if d.severity == severity]
+
+
+ENTRY = "# Title {n}\n[中文标题 {n}](https://arxiv.org/abs/2403.1000{n})\n\n摘要 {n}。\n"
+
+
+def test_hash_and_double_hash_headings_both_start_entries():
+    one, two = parse_file(JAMBA), parse_file(FEB_A)
+    assert len(one.batch.papers) == 15 and len(two.batch.papers) == 16
+    assert by_id(two, "2402.10644").title.startswith("Linear Transformers with Learnable Kernel")
+    assert not messages(one, Severity.ERROR) and not messages(two, Severity.ERROR)
+
+
+def test_heading_right_after_summary_without_blank_line_starts_a_new_entry():
+    result = parse_file(JAMBA)
+    mod, var = by_id(result, "2404.02258"), by_id(result, "2404.02905")
+    assert var.title == "Visual Autoregressive Modeling: Scalable Image Generation via Next-Scale Prediction"
+    assert "Visual Autoregressive" not in mod.summary
+    assert mod.summary.endswith("50% 以上。")
+    assert var.source.line == 50
+
+
+def test_blank_line_between_heading_and_link():
+    griffin = by_id(parse_file(FEB_B), "2402.19427")
+    assert griffin.title_zh.startswith("Griffin: 结合门控线性递归")
+    assert griffin.summary.startswith("循环神经网络")
+
+
+def test_bare_url_link_line_keeps_paper_with_empty_chinese_title_and_warns():
+    result = parse_file(JUNE)
+    parrot = by_id(result, "2406.02539")
+    assert parrot.title == "Parrot: Multilingual Visual Instruction Tuning"
+    assert parrot.title_zh == ""
+    assert parrot.summary.startswith("多模态大语言模型")
+    warnings = messages(result, Severity.WARNING)
+    assert any(line == 27 and "no Chinese title" in text for line, text in warnings)
+
+
+def test_closing_source_line_is_batch_attribution_not_summary():
+    result = parse_file(FEB_A)
+    assert result.batch.attribution == "数据来源：https://huggingface.co/papers"
+    last = result.batch.papers[-1]
+    assert last.arxiv_id == "2402.14083"
+    assert "数据来源" not in last.summary
+    assert last.summary.endswith("都有所改进。")
+
+
+def test_summary_cut_with_ellipsis_is_flagged_truncated_with_a_warning():
+    result = parse_file(JUNE)
+    assert by_id(result, "2406.04325").truncated is True
+    assert sum(p.truncated for p in result.batch.papers) == 1
+    assert any("cut short" in text for _, text in messages(result, Severity.WARNING))
+
+
+def test_file_without_trailing_newline_keeps_last_summary_whole():
+    assert not JUNE.read_bytes().endswith(b"\n")
+    last = parse_file(JUNE).batch.papers[-1]
+    assert last.summary.endswith("https://rockeycoss.github.io/spo.github.io/")
+
+
+def test_date_is_inferred_from_newest_arxiv_id_and_slug_from_file_name():
+    batch = parse_file(JUNE).batch
+    assert batch.date == dt.date(2024, 6, 1)
+    assert batch.date_inferred
+    assert batch.slug == "003-001580e75e0c0255"
+
+
+def test_paper_record_fields():
+    jamba = by_id(parse_file(JAMBA), "2403.19887")
+    assert jamba.title == "Jamba: A Hybrid Transformer-Mamba Language Model"
+    assert jamba.title_zh == "Jamba：混合 Transformer-Mamba 语言模型"
+    assert jamba.abs_url == "https://arxiv.org/abs/2403.19887"
+    assert jamba.pdf_url == "https://arxiv.org/pdf/2403.19887"
+    assert jamba.summary_lang == "zh"
+    assert jamba.batch == "000-9dc9e78c6ea22407"
+    assert jamba.source.line == 1 and jamba.truncated is False
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://arxiv.org/pdf/2403.10001",
+        "https://arxiv.org/pdf/2403.10001v2",
+        "https://arxiv.org/pdf/2403.10001.pdf",
+        "http://www.arxiv.org/abs/2403.10001v3",
+        "https://arxiv.org/html/2403.10001v1",
+    ],
+)
+def test_pdf_and_versioned_links_normalise_to_the_bare_id(url):
+    result = parse_text(f"# T\n[标题]({url})\n\n摘要。\n")
+    assert result.batch.papers[0].arxiv_id == "2403.10001"
+
+
+def test_front_matter_sets_title_date_slug_and_lang_and_shifts_lines():
+    text = "---\ntitle: 特别一期\ndate: 2024-05-20\nslug: Special Issue\nlang: en\n---\n" + ENTRY.format(n=1)
+    result = parse_text(text)
+    batch = result.batch
+    assert batch.title == {"*": "特别一期"}
+    assert batch.date == dt.date(2024, 5, 20) and not batch.date_inferred
+    assert batch.slug == "special-issue"
+    assert batch.papers[0].summary_lang == "en"
+    assert batch.papers[0].source.line == 7
+
+
+def test_front_matter_problems_are_located_errors():
+    result = parse_text("---\ndate: 20 May\ncolour: red\n---\n" + ENTRY.format(n=1))
+    errors = messages(result, Severity.ERROR)
+    assert (2, "front matter 'date' must be a date written YYYY-MM-DD, not '20 May'") in errors
+    assert any(line == 3 and "unknown front matter key 'colour'" in text for line, text in errors)
+
+
+def test_entry_without_link_is_an_error_at_its_heading():
+    result = parse_text(ENTRY.format(n=1) + "\n# No Link Here\n\n只有摘要。\n")
+    assert messages(result, Severity.ERROR) == [
+        (6, "entry 'No Link Here' has no link line (expected '[中文标题](https://arxiv.org/abs/ID)')")
+    ]
+    assert [p.arxiv_id for p in result.batch.papers] == ["2403.10001"]
+
+
+def test_heading_without_summary_is_an_error():
+    result = parse_text("# Lonely\n[标题](https://arxiv.org/abs/2403.10001)\n\n" + ENTRY.format(n=2))
+    assert messages(result, Severity.ERROR) == [(1, "entry 'Lonely' has no summary")]
+
+
+def test_duplicate_arxiv_id_in_one_file_is_an_error_naming_both_lines():
+    result = parse_text(ENTRY.format(n=1) + "\n" + ENTRY.format(n=1))
+    assert messages(result, Severity.ERROR) == [(6, "arXiv 2403.10001 appears twice in this file (first at line 1)")]
+
+
+def test_invalid_utf8_names_the_first_bad_line():
+    data = ENTRY.format(n=1).encode("utf-8") + "\n# 标题\n".encode("gbk")
+    result = parse_digest(data, "gbk.md")
+    assert result.batch is None
+    assert [(d.path, d.line, d.severity) for d in result.diagnostics] == [("gbk.md", 6, Severity.ERROR)]
+    assert "UTF-8" in result.diagnostics[0].message
+
+
+def test_unknown_heading_level_is_a_warning_but_still_an_entry():
+    result = parse_text("### Deep\n[标题](https://arxiv.org/abs/2403.10001)\n\n摘要。\n")
+    assert len(result.batch.papers) == 1
+    assert messages(result, Severity.WARNING) == [(1, "heading level 3 ('###'); entries use # or ##")]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://arxiv.org/abs/2403.10001"])
+def test_link_with_a_non_http_scheme_is_an_error(url):
+    result = parse_text(f"# T\n[标题]({url})\n\n摘要。\n")
+    assert result.batch is None
+    ((line, text),) = messages(result, Severity.ERROR)
+    assert line == 2 and "must be an http(s) arXiv URL" in text
+
+
+def test_non_arxiv_link_is_an_error():
+    result = parse_text("# T\n[标题](https://example.com/paper)\n\n摘要。\n")
+    assert messages(result, Severity.ERROR) == [
+        (2, "link 'https://example.com/paper' is not an arXiv abstract or PDF URL")
+    ]
+
+
+def test_link_line_directly_followed_by_summary_lines():
+    result = parse_text("# T\n[标题](https://arxiv.org/abs/2403.10001)\n摘要紧跟在链接后。\n")
+    assert result.batch.papers[0].summary == "摘要紧跟在链接后。"
+
+
+def test_bom_and_crlf_parse_exactly_like_plain_lf():
+    plain = JAMBA.read_bytes()
+    crlf = b"\xef\xbb\xbf" + plain.replace(b"\n", b"\r\n")
+    assert parse_digest(crlf, "x.md") == parse_digest(plain, "x.md")
+
+
+def test_empty_file_or_no_entries_is_a_warning_and_yields_no_batch():
+    for text in ("", "\n\n", "只是一些文字。\n"):
+        result = parse_text(text)
+        assert result.batch is None
+        assert [d.severity for d in result.diagnostics] == [Severity.WARNING]
+
+
+def test_multi_paragraph_summary_keeps_markdown_source():
+    result = parse_text("# T\n[标题](https://arxiv.org/abs/2403.10001)\n\n第一段。\n\n- 要点\n- 要点二\n")
+    assert result.batch.papers[0].summary == "第一段。\n\n- 要点\n- 要点二"

@@ -1,0 +1,73 @@
+"""Site assembly: batch order, inferred titles, dedupe across batches, reading order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import write_site
+from digestsite.config import load_config
+from digestsite.model import Severity
+from digestsite.site import load_site, relative_url
+
+
+def entry(title: str, arxiv_id: str) -> str:
+    return f"# {title}\n[{title} 中文](https://arxiv.org/abs/{arxiv_id})\n\n{title} 的摘要。\n\n"
+
+
+def test_bundled_batches_newest_first_with_distinct_inferred_titles(bundled_site):
+    site = load_site(load_config(bundled_site))
+    assert [b.date for b in site.batches] == [
+        dt.date(2024, 6, 1),
+        dt.date(2024, 4, 1),
+        dt.date(2024, 2, 1),
+        dt.date(2024, 2, 1),
+    ]
+    # The two February batches are told apart by their newest arXiv ID, and by number in their titles.
+    assert [b.slug[:3] for b in site.batches] == ["003", "000", "002", "001"]
+    assert [b.title["zh"] for b in site.batches] == [
+        "第 4 期 · 2024 年 6 月",
+        "第 3 期 · 2024 年 4 月",
+        "第 2 期 · 2024 年 2 月",
+        "第 1 期 · 2024 年 2 月",
+    ]
+    assert site.batches[2].title["en"] == "Issue 2 · Feb 2024"
+    assert len(site.papers) == 56
+
+
+def test_reading_order_and_neighbours(bundled_site):
+    site = load_site(load_config(bundled_site))
+    first, second = site.papers[0], site.papers[1]
+    assert first.arxiv_id == "2405.21060"
+    assert site.neighbours(first) == (None, second)
+    assert site.neighbours(site.papers[-1])[1] is None
+
+
+def test_same_paper_in_two_batches_warns_naming_both_places_and_gets_one_page(tmp_path):
+    config = write_site(
+        tmp_path,
+        {
+            "a.md": entry("Old", "2401.00001") + entry("Shared", "2401.00002"),
+            "b.md": entry("New", "2402.00001") + entry("Shared", "2401.00002"),
+        },
+    )
+    site = load_site(load_config(config))
+    assert [p.arxiv_id for p in site.papers].count("2401.00002") == 1
+    shared = next(p for p in site.papers if p.arxiv_id == "2401.00002")
+    assert shared.batch == "a"
+    assert all("2401.00002" in [p.arxiv_id for p in b.papers] for b in site.batches)
+    (warning,) = [d for d in site.diagnostics if d.severity == Severity.WARNING]
+    assert (warning.path.endswith("b.md"), warning.line) == (True, 6)
+    assert "seeds/a.md:6" in warning.message
+
+
+def test_front_matter_title_beats_inferred_title(tmp_path):
+    config = write_site(tmp_path, {"a.md": "---\ntitle: {zh: 特刊, en: Special}\n---\n" + entry("X", "2401.00001")})
+    batch = load_site(load_config(config)).batches[0]
+    assert batch.title == {"zh": "特刊", "en": "Special"}
+
+
+def test_relative_urls_work_at_any_depth():
+    assert relative_url("papers/1/index.html", "batches/a/index.html") == "../../batches/a/"
+    assert relative_url("index.html", "index.html") == "./"
+    assert relative_url("en/index.html", "index.html") == "../"
+    assert relative_url("en/papers/1/index.html", "papers/1/index.html", local=True) == "../../../papers/1/index.html"
