@@ -10,11 +10,13 @@ from digestsite.assets import collect_assets
 from digestsite.config import Config
 from digestsite.data import papers_json
 from digestsite.errors import ContentError
+from digestsite.feeds import atom_feed
 from digestsite.model import Diagnostic, Severity
 from digestsite.output import OutputWriter
 from digestsite.pages import plan_pages
 from digestsite.render import Renderer
 from digestsite.site import Site, load_site
+from digestsite.sitemap import robots_txt, sitemap_xml
 from digestsite.theme import theme_dir
 
 
@@ -66,6 +68,11 @@ def write_site(site: Site, *, local: bool = False) -> tuple[int, int]:
             out.copy(asset.path, asset.source)
         out.write("papers.json", papers_json(site))
         out.write(".nojekyll", "")
+        out.write("robots.txt", robots_txt(site))
+        if config.base_url:  # feeds and sitemaps need absolute URLs
+            out.write("sitemap.xml", sitemap_xml(site, plan_pages(site)))
+            for lang in config.languages:
+                out.write(site.routes.path("feed", lang), atom_feed(site, lang, renderer.summary_html))
         if config.cname:
             out.write("CNAME", config.cname + "\n")
         out.commit()

@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from digestsite import __version__
 from digestsite.build import build, failing_diagnostics
 from digestsite.config import Config, load_config
+from digestsite.deploy import deploy_folder, repository_root
 from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
 from digestsite.model import Diagnostic
+from digestsite.scaffold import create_site
 from digestsite.site import load_site
 
 
@@ -38,6 +43,16 @@ def make_parser() -> argparse.ArgumentParser:
     _add_config(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+    new_cmd = commands.add_parser("new", help="create a new digest site in an empty folder")
+    new_cmd.add_argument("directory", type=Path, help="folder to create (must be absent or empty)")
+
+    deploy_cmd = commands.add_parser("deploy", help="build and push the site to a gh-pages branch")
+    _add_config(deploy_cmd)
+    deploy_cmd.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    deploy_cmd.add_argument("--branch", default="gh-pages", help="branch to publish (default: gh-pages)")
+    deploy_cmd.add_argument("--message", help="commit message")
+    deploy_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     return parser
 
 
@@ -83,7 +98,34 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failing else EXIT_OK
 
 
-COMMANDS = {"build": run_build, "check": run_check}
+def run_new(args: argparse.Namespace) -> int:
+    written = create_site(args.directory)
+    print(
+        f"created {len(written)} files in {args.directory}; next: cd {args.directory} && digestsite build",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def run_deploy(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    repo = repository_root(config.root)
+    with tempfile.TemporaryDirectory(prefix="digestsite-deploy-") as scratch:
+        staged = replace(config, output_dir=Path(scratch) / "site")
+        result = build(staged, strict=args.strict)
+        _print_diagnostics(result.diagnostics)
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        source = head.stdout.strip() or "working tree"
+        message = args.message or f"Deploy {source} with digestsite {__version__}"
+        deployed = deploy_folder(staged.output_dir, repo, args.remote, args.branch, message)
+    if deployed.changed:
+        print(f"pushed {deployed.commit[:12]} to {args.remote}/{args.branch}", file=sys.stderr)
+    else:
+        print(f"{args.remote}/{args.branch} is already up to date; nothing pushed", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"build": run_build, "check": run_check, "new": run_new, "deploy": run_deploy}
 
 
 def _display(path: Path) -> str:

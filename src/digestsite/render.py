@@ -23,9 +23,10 @@ from markupsafe import Markup
 from digestsite.assets import Asset
 from digestsite.errors import DigestsiteError
 from digestsite.markdown import render_inline, render_summary
+from digestsite.metadata import open_graph, scholarly_article, twitter_card
 from digestsite.model import Paper
 from digestsite.pages import Page
-from digestsite.site import Site, relative_url
+from digestsite.site import Site, absolute_url, relative_url, root_relative_url
 from digestsite.theme import theme_dir
 
 
@@ -88,42 +89,59 @@ class Renderer:
             location = f"{where}:{line}" if line else where
             raise TemplateProblem(f"{location}: error: template failed on {page.path}: {exc}") from None
 
+    def href(self, page: Page, target: str) -> str:
+        """A link from `page` to an output file.
+
+        Relative everywhere, so a build works at any subpath and from disk, except on the 404 page: a
+        host serves it at whatever depth was missing, so its links start from the base URL's path.
+        """
+        if page.kind == "404" and not self.local:
+            return root_relative_url(self.site.config.base_url or "/", target)
+        return relative_url(page.path, target, self.local)
+
     def _context(self, page: Page) -> dict[str, Any]:
-        config = self.site.config
-        routes = self.site.routes
-        alternates = [
-            {
-                "lang": lang,
-                "name": self.site.locales[lang].name,
-                "html_lang": self.site.locales[lang].html_lang,
-                "url": relative_url(page.path, routes.path(page.kind, lang, page.key), self.local),
-                "current": lang == page.lang,
-            }
-            for lang in config.languages
-        ]
-        locale = self.site.locales[page.lang]
+        site, config, routes = self.site, self.site.config, self.site.routes
+        base_url = config.base_url
+        alternates = []
+        for lang in config.languages:
+            target = routes.path(page.kind, lang, page.key)
+            alternates.append(
+                {
+                    "lang": lang,
+                    "name": site.locales[lang].name,
+                    "html_lang": site.locales[lang].html_lang,
+                    "url": self.href(page, target),
+                    "absolute": absolute_url(base_url, target) if base_url else "",
+                    "current": lang == page.lang,
+                }
+            )
+        paper = page.data.get("paper")
         return {
             "page": page,
             "lang": page.lang,
-            "locale": locale,
+            "locale": site.locales[page.lang],
             "site_title": config.title[page.lang],
             "site_description": config.description[page.lang],
             "alternates": alternates,
+            "canonical": absolute_url(base_url, page.path) if base_url and page.kind != "404" else "",
+            "has_feed": bool(base_url),
+            "open_graph": open_graph(site, page),
+            "twitter_card": twitter_card(page),
+            "json_ld": scholarly_article(site, page, paper) if isinstance(paper, Paper) else "",
             **page.data,
         }
 
     @pass_context
     def _link(self, context: Context, kind: str, key: str = "", lang: str | None = None) -> str:
         page: Page = context["page"]
-        target = self.site.routes.path(kind, lang or page.lang, key)
-        return relative_url(page.path, target, self.local)
+        return self.href(page, self.site.routes.path(kind, lang or page.lang, key))
 
     @pass_context
     def _asset(self, context: Context, name: str) -> str:
         page: Page = context["page"]
         if name not in self.assets:
             raise TemplateProblem(f"error: template asks for asset '{name}', which no static folder has")
-        return relative_url(page.path, self.assets[name].path, self.local)
+        return self.href(page, self.assets[name].path)
 
     @pass_context
     def _translate(self, context: Context, key: str, **values: object) -> str:

@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from digestsite.config import Config
 from digestsite.errors import ConfigError
@@ -24,6 +25,7 @@ PAGE_PATTERNS = {
     "paper": "papers/{key}/index.html",
     "archive": "archive/index.html",
     "404": "404.html",
+    "feed": "feed.xml",
 }
 
 
@@ -46,6 +48,18 @@ def relative_url(from_path: str, to_path: str, local: bool = False) -> str:
     if not local and (url == "index.html" or url.endswith("/index.html")):
         url = url[: -len("index.html")]
     return url or "./"
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """The public URL of an output file (`base_url` ends with a slash); directory indexes end in `/`."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path
+
+
+def root_relative_url(base_url: str, path: str) -> str:
+    """`/repo/…` for pages served at unknown depths (404.html): only the base URL's path is kept."""
+    return absolute_url(urlsplit(base_url).path or "/", path)
 
 
 @dataclass(frozen=True)
