@@ -27,6 +27,8 @@ def load_mapping(text: str) -> list[YamlEntry]:
     """The top-level mapping as (key, value, line) entries; empty text is an empty mapping."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise YamlSyntaxError(1, "invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -42,7 +44,8 @@ def load_mapping(text: str) -> list[YamlEntry]:
         try:
             key = constructor.construct_object(key_node, deep=True)
             value = constructor.construct_object(value_node, deep=True)
-        except yaml.YAMLError as exc:
-            raise YamlSyntaxError(value_node.start_mark.line + 1, f"invalid YAML: {exc}") from None
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+            # Also bad timestamps such as 2024-13-45, which PyYAML reports as a plain ValueError.
+            raise YamlSyntaxError(value_node.start_mark.line + 1, f"invalid value: {exc}") from None
         entries.append(YamlEntry(str(key), value, key_node.start_mark.line + 1))
     return entries

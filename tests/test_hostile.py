@@ -1,0 +1,229 @@
+"""Hostile and broken input: clear located errors, no traceback, and the previous output never lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import write_site
+from corpus import write_corpus
+from digestsite.arxiv import is_valid_id
+from digestsite.parse import parse_digest
+from htmldom import parse_html
+from test_build import snapshot
+from test_cli import EXECUTABLE, run
+
+GOOD = "# Good Paper\n[好论文](https://arxiv.org/abs/2401.00001)\n\n一段摘要。\n"
+
+
+@pytest.fixture
+def built_site(tmp_path: Path) -> Path:
+    """A small site already built once; returns its folder."""
+    write_site(tmp_path, {"a.md": GOOD}, "base_url: https://example.org/d/\n")
+    assert run(tmp_path, "build").returncode == 0
+    return tmp_path
+
+
+def fails_and_keeps_output(site: Path, expected_exit: int, *args: str) -> str:
+    before = snapshot(site / "_site")
+    result = run(site, "build", *args)
+    assert result.returncode == expected_exit, result.stderr
+    assert snapshot(site / "_site") == before
+    return result.stderr
+
+
+def test_gbk_digest_exits_1_naming_file_and_first_bad_line(built_site):
+    (built_site / "seeds" / "b.md").write_bytes(
+        GOOD.replace("2401.00001", "2401.00002").encode() + "# 中文\n".encode("gbk")
+    )
+    stderr = fails_and_keeps_output(built_site, 1)
+    assert "seeds/b.md:5: error: not valid UTF-8" in stderr
+
+
+def test_empty_and_entry_less_digests_are_skipped_with_a_warning(built_site):
+    (built_site / "seeds" / "empty.md").write_text("", "utf-8")
+    (built_site / "seeds" / "notes.txt").write_text("只是笔记，没有条目。\n", "utf-8")
+    result = run(built_site, "build")
+    assert result.returncode == 0
+    assert "seeds/empty.md:1: warning: empty digest file; skipped" in result.stderr
+    assert "seeds/notes.txt:1: warning: no entries" in result.stderr
+    assert len(list((built_site / "_site" / "batches").iterdir())) == 1
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "vbscript:x"])
+def test_non_http_link_exits_1_and_never_reaches_an_href(built_site, url):
+    (built_site / "seeds" / "b.md").write_text(f"# Bad\n[坏]({url})\n\n摘要。\n", "utf-8")
+    stderr = fails_and_keeps_output(built_site, 1)
+    assert "seeds/b.md:2: error: link" in stderr and "must be an http(s) arXiv URL" in stderr
+
+
+def test_unsafe_links_inside_summaries_never_reach_an_href(tmp_path):
+    summary = "[点我](javascript:alert(1)) [数据](data:text/html,x) <a href='javascript:y'>z</a> javascript:alert(2)"
+    write_site(tmp_path, {"a.md": GOOD.replace("一段摘要。", summary)})
+    assert run(tmp_path, "build").returncode == 0
+    for page in (tmp_path / "_site").rglob("*.html"):
+        hrefs = [n.attrs.get("href", "") for n in parse_html(page.read_text("utf-8")).find_all()]
+        assert not any(h.strip().lower().startswith(("javascript:", "data:", "vbscript:")) for h in hrefs)
+
+
+HOSTILE = (
+    "# <script>alert('t')</script></title><img src=x onerror=alert(1)>\n"
+    "[<svg onload=alert(2)>中文</svg>](https://arxiv.org/abs/2401.00009)\n\n"
+    "<script>alert(3)</script><iframe src=//evil.example></iframe> 摘要 ]]> --> </script>\n"
+)
+
+
+def test_raw_html_is_text_in_pages_feeds_json_ld_and_papers_json(tmp_path):
+    write_site(tmp_path, {"a.md": HOSTILE}, "base_url: https://example.org/d/\n")
+    assert run(tmp_path, "build").returncode == 0
+    out = tmp_path / "_site"
+    for page in out.rglob("*.html"):
+        tree = parse_html(page.read_text("utf-8"))
+        assert [n.tag for n in tree.find_all() if n.tag in ("img", "svg", "iframe")] == []
+        assert all(not name.startswith("on") for n in tree.find_all() for name in n.attrs)
+        for script in tree.find_all("script"):
+            assert script.attrs.get("type") == "application/ld+json"
+            data = json.loads(script.text())
+            assert data["name"].startswith("<script>alert('t')</script>")
+    page = parse_html((out / "papers/2401.00009/index.html").read_text("utf-8"))
+    assert page.find("h1").text().startswith("<script>alert('t')</script></title>")
+    for feed in ("feed.xml", "en/feed.xml"):
+        text = (out / feed).read_text("utf-8")
+        assert "<script" not in text and "<svg" not in text and "<iframe" not in text
+    papers = (out / "papers.json").read_text("utf-8")
+    assert "<" not in papers and json.loads(papers)["papers"][0]["title_zh"] == "<svg onload=alert(2)>中文</svg>"
+
+
+def test_same_paper_in_two_batches_warns_with_both_places(built_site):
+    (built_site / "seeds" / "b.md").write_text(GOOD.replace("Good Paper", "Again"), "utf-8")
+    result = run(built_site, "build")
+    assert result.returncode == 0
+    assert "seeds/b.md:1: warning: arXiv 2401.00001 is also in seeds/a.md:1" in result.stderr
+    assert len(list((built_site / "_site" / "papers").iterdir())) == 1
+    for slug in ("a", "b"):
+        batch = parse_html((built_site / "_site" / "batches" / slug / "index.html").read_text("utf-8"))
+        assert batch.find("article").attrs["id"] == "p-2401.00001"
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("base_url: https://x.org/\nlanguages: [zh, en\n", "site.yaml:3: error: invalid YAML"),
+        ("titel: 速递\n", "site.yaml:1: error: unknown key 'titel'; did you mean 'title'?"),
+        ("languages: {zh: 1}\n", "site.yaml:1: error: 'languages' must be a non-empty list of language codes"),
+    ],
+)
+def test_bad_site_yaml_exits_2_and_keeps_output(built_site, config, expected):
+    (built_site / "site.yaml").write_text(config, "utf-8")
+    assert expected in fails_and_keeps_output(built_site, 2)
+
+
+@pytest.mark.parametrize("output", [".", "..", "seeds", "/", "~"])
+def test_output_at_site_root_parent_seeds_root_or_home_is_refused_first(built_site, output):
+    target = str(Path.home()) if output == "~" else output
+    stderr = fails_and_keeps_output(built_site, 2, "--output", target)
+    assert "choose a separate folder" in stderr
+    assert (built_site / "seeds" / "a.md").read_text("utf-8") == GOOD
+
+
+def test_sigkill_mid_build_never_damages_the_previous_output(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD})
+    assert run(tmp_path, "build").returncode == 0
+    before = snapshot(tmp_path / "_site")
+    write_corpus(tmp_path / "seeds", papers=1500)
+    rng = random.Random(7)
+    for _ in range(4):
+        process = subprocess.Popen([EXECUTABLE, "build", "--quiet"], cwd=tmp_path, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert snapshot(tmp_path / "_site") == before
+    assert run(tmp_path, "build", "--quiet").returncode == 0
+    assert len(list((tmp_path / "_site" / "papers").iterdir())) == 1501
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "seeds", "site.yaml"]
+
+
+def test_huge_digest_builds_with_bounded_memory(tmp_path):
+    write_corpus(tmp_path / "seeds", papers=20_000, per_batch=20_000, summary_chars=330)
+    (tmp_path / "site.yaml").write_text("languages: [zh, en]\n", "utf-8")
+    size = (tmp_path / "seeds" / "00000.md").stat().st_size
+    assert size > 20_000_000
+    script = "import resource, sys\nfrom digestsite.cli import main\ncode = main(['build', '--quiet'])\n"
+    script += "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(code)\n"
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    peak_mib = int(result.stdout.strip()) / 1024
+    assert peak_mib < 600, f"peak RSS {peak_mib:.0f} MiB for a {size / 1e6:.0f} MB digest"
+    assert len(list((tmp_path / "_site" / "papers").iterdir())) == 20_000
+
+
+@pytest.mark.parametrize("body", ["摘要" * 500_000, "[" * 1_000_000, "*_" * 500_000, "<" * 1_000_000])
+def test_megabyte_line_in_a_summary_parses_without_hanging(body):
+    data = f"# T\n[标题](https://arxiv.org/abs/2401.00001)\n\n{body}\n".encode()
+    start = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    result = parse_digest(data, "big.md")
+    assert len(result.batch.papers[0].summary) == len(body)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_utime - start < 60  # a hang would be unbounded
+
+
+def test_symlink_loop_and_fifo_in_seeds_are_skipped_with_a_warning(built_site):
+    seeds = built_site / "seeds"
+    os.symlink("loop.md", seeds / "loop.md")
+    os.mkfifo(seeds / "pipe.md")
+    result = subprocess.run([EXECUTABLE, "build"], cwd=built_site, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "seeds/loop.md:1: warning: skipped: cannot follow" in result.stderr
+    assert "seeds/pipe.md:1: warning: skipped: not a regular file" in result.stderr
+
+
+# Property-based: for any text the parser returns papers and diagnostics, never an exception.
+LINE = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        ["", "#", "# ", "## Title", "### Deep", "---", "title: x", "date: 2024-13-45", "...", "数据来源：x"]
+    ),
+    st.builds(lambda t: f"# {t}", st.text(max_size=20)),
+    st.builds(
+        lambda t, i, v: f"[{t}](https://arxiv.org/abs/{i}{v})",
+        st.text(max_size=10),
+        st.from_regex(r"\d{4}\.\d{4,5}", fullmatch=True),
+        st.sampled_from(["", "v1", "v12"]),
+    ),
+    st.builds(lambda i: f"https://arxiv.org/pdf/{i}", st.from_regex(r"[0-9]{4}\.[0-9]{5}", fullmatch=True)),
+    st.sampled_from(["[x](javascript:alert(1))", "[x](https://example.com)", "<script>", "摘要...", "- item"]),
+)
+DIGEST = st.lists(LINE, max_size=30).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DIGEST)
+def test_parser_never_raises_and_every_paper_is_valid_and_located(text):
+    result = parse_digest(text.encode("utf-8"), "p.md")
+    line_count = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1  # a lone CR ends a line too
+    for diagnostic in result.diagnostics:
+        assert 1 <= diagnostic.line <= line_count
+    for paper in result.batch.papers if result.batch else ():
+        assert is_valid_id(paper.arxiv_id)
+        assert 1 <= paper.source.line <= line_count
+        assert paper.summary.strip() == paper.summary and paper.summary
+
+
+@settings(max_examples=200, deadline=None)
+@given(DIGEST, st.sampled_from(["\r\n", "\r"]))
+def test_parsing_ignores_line_endings_and_a_trailing_newline(text, newline):
+    if "\r" in text:
+        text = text.replace("\r", "")
+    plain = parse_digest(text.encode("utf-8"), "p.md")
+    assert parse_digest(text.replace("\n", newline).encode("utf-8"), "p.md") == plain
+    assert parse_digest((text + "\n").encode("utf-8"), "p.md") == plain
