@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from jinja2 import Environment
 
 from digestsite.assets import collect_assets
 from digestsite.config import Config
 from digestsite.data import papers_json
 from digestsite.errors import ContentError
 from digestsite.feeds import atom_feed
+from digestsite.fingerprint import Fingerprinter, files_digest
 from digestsite.model import Diagnostic, Severity
 from digestsite.output import OutputWriter
 from digestsite.pages import plan_pages
@@ -31,6 +35,20 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site, produced on demand or copied from `source`.
+
+    Equal fingerprints mean equal bytes, so a rebuild may skip an output whose fingerprint it has seen.
+    """
+
+    path: str
+    fingerprint: str
+    produce: Callable[[], str | bytes] | None = None
+    source: Path | None = None
+    is_page: bool = False
+
+
 def failing_diagnostics(diagnostics: tuple[Diagnostic, ...], strict: bool) -> list[Diagnostic]:
     """What stops a build: errors, and warnings too under --strict."""
     return [d for d in diagnostics if d.severity == Severity.ERROR or strict]
@@ -42,11 +60,11 @@ def build(config: Config, *, strict: bool = False, local: bool = False) -> Build
     site = load_site(config)
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
-    pages = write_site(site, local=local)
+    pages, files = write_site(plan_outputs(site, local=local), config.output_dir)
     return BuildResult(
         output_dir=config.output_dir,
-        pages=pages[0],
-        files=pages[1],
+        pages=pages,
+        files=files,
         papers=len(site.papers),
         batches=len(site.batches),
         seconds=time.perf_counter() - started,
@@ -54,26 +72,47 @@ def build(config: Config, *, strict: bool = False, local: bool = False) -> Build
     )
 
 
-def write_site(site: Site, *, local: bool = False) -> tuple[int, int]:
-    """Render everything into the output folder; returns (HTML pages, files) written."""
+def plan_outputs(site: Site, *, local: bool = False, env: Environment | None = None) -> Iterator[Output]:
+    """Every file of the site, pages first; nothing is rendered until an output is produced."""
     config = site.config
     assets = collect_assets(theme_dir() / "static", config.static_dir)
-    renderer = Renderer(site, assets, local=local)
+    renderer = Renderer(site, assets, local=local, env=env)
+    fingerprints = Fingerprinter(
+        repr((config.title, config.description, config.base_url, config.languages, config.feed_size, local)),
+        repr([sorted(site.locales[lang].strings.items()) for lang in config.languages]),
+        files_digest([config.templates_dir, theme_dir() / "templates"]),
+        repr(sorted((name, asset.path) for name, asset in assets.items())),
+    )
+    pages = list(plan_pages(site))
+    for page in pages:
+        yield Output(page.path, fingerprints.page(page), lambda page=page: renderer.render(page), is_page=True)
+    for asset in assets.values():
+        yield Output(asset.path, asset.path, source=asset.source)
+    yield Output("papers.json", fingerprints.combine("papers.json", site.batches), lambda: papers_json(site))
+    fixed = {".nojekyll": "", "robots.txt": robots_txt(site), "CNAME": config.cname + "\n" if config.cname else None}
+    for path, text in fixed.items():
+        if text is not None:
+            yield Output(path, fingerprints.combine(path, text), lambda text=text: text)
+    if config.base_url:  # feeds and sitemaps need absolute URLs
+        listing = repr([(page.path, page.kind, page.key, page.lastmod) for page in pages])
+        yield Output("sitemap.xml", fingerprints.combine("sitemap", listing), lambda: sitemap_xml(site, pages))
+        newest = site.papers[: config.feed_size]
+        feed_inputs = (newest, tuple(site.batch(p.batch) for p in newest))
+        for lang in config.languages:
+            feed = site.routes.path("feed", lang)
+            fingerprint = fingerprints.combine(feed, feed_inputs)
+            yield Output(feed, fingerprint, lambda lang=lang: atom_feed(site, lang, renderer.summary_html))
+
+
+def write_site(outputs: Iterator[Output], output_dir: Path) -> tuple[int, int]:
+    """Produce every output into a staging folder and swap it in; returns (pages, files) written."""
     pages = 0
-    with OutputWriter(config.output_dir) as out:
-        for page in plan_pages(site):
-            out.write(page.path, renderer.render(page))
-            pages += 1
-        for asset in assets.values():
-            out.copy(asset.path, asset.source)
-        out.write("papers.json", papers_json(site))
-        out.write(".nojekyll", "")
-        out.write("robots.txt", robots_txt(site))
-        if config.base_url:  # feeds and sitemaps need absolute URLs
-            out.write("sitemap.xml", sitemap_xml(site, plan_pages(site)))
-            for lang in config.languages:
-                out.write(site.routes.path("feed", lang), atom_feed(site, lang, renderer.summary_html))
-        if config.cname:
-            out.write("CNAME", config.cname + "\n")
+    with OutputWriter(output_dir) as out:
+        for output in outputs:
+            if output.source is not None:
+                out.copy(output.path, output.source)
+            elif output.produce is not None:
+                out.write(output.path, output.produce())
+            pages += output.is_page
         out.commit()
         return pages, out.files_written

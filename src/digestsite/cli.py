@@ -18,6 +18,7 @@ from digestsite.config import Config, load_config
 from digestsite.deploy import deploy_folder, repository_root
 from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
 from digestsite.model import Diagnostic
+from digestsite.preview import serve
 from digestsite.scaffold import create_site
 from digestsite.site import load_site
 
@@ -43,6 +44,14 @@ def make_parser() -> argparse.ArgumentParser:
     _add_config(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+    serve_cmd = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every change")
+    _add_config(serve_cmd)
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument(
+        "--port", type=int, default=8000, help="port to listen on; 0 picks a free one (default: 8000)"
+    )
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
     new_cmd = commands.add_parser("new", help="create a new digest site in an empty folder")
     new_cmd.add_argument("directory", type=Path, help="folder to create (must be absent or empty)")
@@ -125,7 +134,13 @@ def run_deploy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": run_build, "check": run_check, "new": run_new, "deploy": run_deploy}
+def run_serve(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise DigestsiteError(f"--port must be between 0 and 65535, not {args.port}")
+    return serve(args.config, args.host, args.port, args.open)
+
+
+COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "deploy": run_deploy}
 
 
 def _display(path: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from digestsite.site import Site, relative_url
+from digestsite.site import Site, absolute_url
 
 
 def papers_json(site: Site) -> str:
@@ -31,10 +31,11 @@ def papers_json(site: Site) -> str:
             "abs_url": p.abs_url,
             "pdf_url": p.pdf_url,
             "truncated": p.truncated,
-            "url": relative_url("index.html", routes.path("paper", lang, p.slug)),
+            "url": absolute_url("", routes.path("paper", lang, p.slug)),
         }
         for p in site.papers
     ]
-    text = json.dumps({"batches": batches, "papers": papers}, ensure_ascii=False, indent=1)
+    # No indent: the C encoder is many times faster, and this file is for programs to read.
+    text = json.dumps({"batches": batches, "papers": papers}, ensure_ascii=False, separators=(",", ":"))
     # Data, never markup: a browser sniffing the file must not find a tag in it.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"

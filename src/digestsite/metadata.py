@@ -15,7 +15,7 @@ def _og_locale(html_lang: str) -> str:
     return html_lang.replace("-", "_") if "-" in html_lang else {"en": "en_US", "zh": "zh_CN"}.get(html_lang, html_lang)
 
 
-def open_graph(site: Site, page: Page) -> list[tuple[str, str]]:
+def open_graph(site: Site, page: Page, description: str) -> list[tuple[str, str]]:
     """(property, content) pairs for Open Graph; `og:url` only when the site's base URL is known."""
     locale = site.locales[page.lang]
     pairs = [
@@ -26,17 +26,17 @@ def open_graph(site: Site, page: Page) -> list[tuple[str, str]]:
     ]
     pairs += [("og:locale:alternate", _og_locale(site.locales[lang].html_lang)) for lang in site.config.languages]
     pairs = [p for p in pairs if not (p[0] == "og:locale:alternate" and p[1] == _og_locale(locale.html_lang))]
-    if page.description:
-        pairs.append(("og:description", page.description))
+    if description:
+        pairs.append(("og:description", description))
     if site.config.base_url:
         pairs.append(("og:url", absolute_url(site.config.base_url, page.path)))
     return pairs
 
 
-def twitter_card(page: Page) -> list[tuple[str, str]]:
+def twitter_card(page: Page, description: str) -> list[tuple[str, str]]:
     pairs = [("twitter:card", "summary"), ("twitter:title", page.title)]
-    if page.description:
-        pairs.append(("twitter:description", page.description))
+    if description:
+        pairs.append(("twitter:description", description))
     return pairs
 
 

@@ -32,6 +32,34 @@ def check_replaceable(output_dir: Path) -> None:
     )
 
 
+def safe_join(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing any path that would land outside `root` (via `..`, absolute parts or links)."""
+    resolved_root = root.resolve()
+    target = (resolved_root / relative).resolve()
+    if not target.is_relative_to(resolved_root) or target == resolved_root:
+        raise OutputError(f"refusing to write {relative!r}: it is outside the output folder")
+    return target
+
+
+def replace_file(root: Path, relative: str, data: bytes) -> None:
+    """Write one file inside `root` so readers see either the old or the new bytes, never a mix."""
+    target = safe_join(root, relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def remove_file(root: Path, relative: str) -> None:
+    """Delete one output file and any folders it leaves empty, up to `root`."""
+    target = safe_join(root, relative)
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != root.resolve() and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
 def _stale_siblings(output_dir: Path) -> list[Path]:
     prefixes = (f".{output_dir.name}.tmp-", f".{output_dir.name}.old-")
     return [p for p in output_dir.parent.iterdir() if p.name.startswith(prefixes) and p.is_dir()]
@@ -61,9 +89,7 @@ class OutputWriter:
         return len(self._written)
 
     def _target(self, relative: str) -> Path:
-        target = (self.staging / relative).resolve()
-        if not target.is_relative_to(self._staging_root) or target == self._staging_root:
-            raise OutputError(f"refusing to write {relative!r}: it is outside the output folder")
+        target = safe_join(self._staging_root, relative)
         key = target.relative_to(self._staging_root).as_posix()
         if key in self._written:
             raise OutputError(f"two outputs write the same file {key}")

@@ -1,4 +1,5 @@
-"""Plan every page of every language, each with the ready data its template needs."""
+"""Plan every page of every language. A page holds only its inputs; text derived from them (descriptions,
+BibTeX) is made when the page is rendered, so an unchanged page costs almost nothing to plan."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from digestsite.bibtex import bibtex_entry
+from digestsite.i18n import Locale
+from digestsite.model import Batch, Paper
 from digestsite.site import Site
 
 HOME_BATCHES = 10  # the home page previews this many batches; the archive lists them all
@@ -25,15 +27,25 @@ class Page:
     path: str
     template: str
     title: str
-    description: str = ""
     lastmod: dt.date | None = None
     data: Mapping[str, object] = field(default_factory=dict)
 
 
 def plain_excerpt(markdown: str, limit: int = DESCRIPTION_LENGTH) -> str:
     """A one-line plain-text excerpt of markdown, for meta descriptions."""
-    text = _MARKUP.sub(lambda m: m.group(1) if m.group(1) is not None else " ", markdown).strip()
+    text = _MARKUP.sub(lambda m: m.group(1) if m.group(1) is not None else " ", markdown[: limit * 4]).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def page_description(page: Page, locale: Locale, site_description: str) -> str:
+    """The meta description: a paper's summary, a batch's titles, else the site's description."""
+    paper, batch = page.data.get("paper"), page.data.get("batch")
+    if isinstance(paper, Paper):
+        return plain_excerpt(paper.summary)
+    if isinstance(batch, Batch):
+        titles = ", ".join(p.title for p in batch.papers)
+        return plain_excerpt(f"{locale.t('batch.papers', count=len(batch.papers))}: {titles}")
+    return site_description
 
 
 def plan_pages(site: Site) -> Iterator[Page]:
@@ -44,41 +56,20 @@ def plan_pages(site: Site) -> Iterator[Page]:
 
 def _pages_in(site: Site, lang: str) -> Iterator[Page]:
     locale = site.locales[lang]
-    routes = site.routes
-    site_description = site.config.description[lang]
+    path = site.routes.path
     newest = site.batches[0].date if site.batches else None
-
-    def page(kind: str, template: str, title: str, key: str = "", **extra: object) -> Page:
-        description = str(extra.pop("description", site_description))
-        lastmod = extra.pop("lastmod", newest)
-        path = routes.path(kind, lang, key)
-        return Page(kind, lang, key, path, template, title, description, lastmod, extra)  # type: ignore[arg-type]
-
-    yield page("home", "home.html", site.config.title[lang], batches=site.batches[:HOME_BATCHES])
-    yield page(
-        "archive", "archive.html", locale.t("archive.heading"), batches=site.batches, paper_count=len(site.papers)
-    )
-    yield page("404", "404.html", locale.t("not_found.heading"), lastmod=None)
+    yield Page("home", lang, "", path("home", lang), "home.html", site.config.title[lang], newest,
+               {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
+    archive = {"batches": site.batches, "paper_count": len(site.papers)}
+    yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
+    yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
     for batch in site.batches:
-        titles = ", ".join(p.title for p in batch.papers)
-        description = plain_excerpt(f"{locale.t('batch.papers', count=len(batch.papers))}: {titles}")
-        title = batch.title[lang]
-        yield page(
-            "batch", "batch.html", title, key=batch.slug, batch=batch, description=description, lastmod=batch.date
-        )
+        yield Page("batch", lang, batch.slug, path("batch", lang, batch.slug), "batch.html", batch.title[lang],
+                   batch.date, {"batch": batch})  # fmt: skip
     for paper in site.papers:
         before, after = site.neighbours(paper)
         batch = site.batch(paper.batch)
-        yield page(
-            "paper",
-            "paper.html",
-            paper.title,
-            key=paper.slug,
-            description=plain_excerpt(paper.summary),
-            lastmod=batch.date,
-            paper=paper,
-            batch=batch,
-            previous=before,
-            next=after,
-            bibtex=bibtex_entry(paper),
+        data = {"paper": paper, "batch": batch, "previous": before, "next": after}
+        yield Page(
+            "paper", lang, paper.slug, path("paper", lang, paper.slug), "paper.html", paper.title, batch.date, data
         )

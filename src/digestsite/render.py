@@ -21,11 +21,12 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from digestsite.assets import Asset
+from digestsite.bibtex import bibtex_entry
 from digestsite.errors import DigestsiteError
 from digestsite.markdown import render_inline, render_summary
 from digestsite.metadata import open_graph, scholarly_article, twitter_card
 from digestsite.model import Paper
-from digestsite.pages import Page
+from digestsite.pages import Page, page_description
 from digestsite.site import Site, absolute_url, relative_url, root_relative_url
 from digestsite.theme import theme_dir
 
@@ -34,11 +35,25 @@ class TemplateProblem(DigestsiteError):
     """A template is missing or broken; names the template and line."""
 
 
+@pass_context
+def _date_filter(context: Context, value: dt.date) -> str:
+    return context["locale"].format_date(value)
+
+
+@pass_context
+def _month_filter(context: Context, value: dt.date) -> str:
+    return context["locale"].format_month(value)
+
+
 def create_environment(site_templates: Path) -> Environment:
-    """One environment per build. `theme/base.html` always names the bundled file, so an override can extend it."""
+    """The site's templates over the bundled theme; `theme/base.html` always names the bundled file.
+
+    The environment holds nothing of a particular build, so the dev server keeps one across rebuilds
+    and Jinja recompiles only the templates whose files changed.
+    """
     theme = FileSystemLoader(theme_dir() / "templates")
     loaders = [FileSystemLoader(site_templates)] if site_templates.is_dir() else []
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader([*loaders, theme, PrefixLoader({"theme": theme})]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
@@ -46,27 +61,30 @@ def create_environment(site_templates: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["date"] = _date_filter
+    env.filters["month"] = _month_filter
+    return env
 
 
 class Renderer:
     """Renders pages of one site; summaries are converted once and shared by every page and language."""
 
-    def __init__(self, site: Site, assets: Mapping[str, Asset], local: bool = False) -> None:
+    def __init__(
+        self, site: Site, assets: Mapping[str, Asset], local: bool = False, env: Environment | None = None
+    ) -> None:
         self.site = site
         self.assets = assets
         self.local = local
-        self.env = create_environment(site.config.templates_dir)
+        self.env = env or create_environment(site.config.templates_dir)
         self._summaries: dict[str, Markup] = {}
-        self.env.globals.update(
-            link=self._link,
-            asset=self._asset,
-            t=self._translate,
-            summary=self.summary_html,
-            content_lang=self.content_lang,
-            inline_markdown=lambda text: Markup(render_inline(text)),
-        )
-        self.env.filters["date"] = self._date
-        self.env.filters["month"] = self._month
+        self._helpers: dict[str, Any] = {
+            "link": self._link,
+            "asset": self._asset,
+            "t": self._translate,
+            "summary": self.summary_html,
+            "content_lang": self.content_lang,
+            "inline_markdown": lambda text: Markup(render_inline(text)),
+        }
 
     def summary_html(self, paper: Paper) -> Markup:
         html = self._summaries.get(paper.arxiv_id)
@@ -82,7 +100,7 @@ class Renderer:
     def render(self, page: Page) -> str:
         try:
             template = self.env.get_template(page.template)
-            return template.render(self._context(page))
+            return template.render({**self._helpers, **self._context(page)})
         except TemplateError as exc:
             where = getattr(exc, "filename", None) or page.template
             line = getattr(exc, "lineno", None)
@@ -116,18 +134,22 @@ class Renderer:
                 }
             )
         paper = page.data.get("paper")
+        locale = site.locales[page.lang]
+        description = page_description(page, locale, config.description[page.lang])
         return {
             "page": page,
             "lang": page.lang,
-            "locale": site.locales[page.lang],
+            "locale": locale,
             "site_title": config.title[page.lang],
             "site_description": config.description[page.lang],
             "alternates": alternates,
             "canonical": absolute_url(base_url, page.path) if base_url and page.kind != "404" else "",
             "has_feed": bool(base_url),
-            "open_graph": open_graph(site, page),
-            "twitter_card": twitter_card(page),
+            "description": description,
+            "open_graph": open_graph(site, page, description),
+            "twitter_card": twitter_card(page, description),
             "json_ld": scholarly_article(site, page, paper) if isinstance(paper, Paper) else "",
+            "bibtex": bibtex_entry(paper) if isinstance(paper, Paper) else "",
             **page.data,
         }
 
@@ -146,11 +168,3 @@ class Renderer:
     @pass_context
     def _translate(self, context: Context, key: str, **values: object) -> str:
         return context["locale"].t(key, **values)
-
-    @pass_context
-    def _date(self, context: Context, value: dt.date) -> str:
-        return context["locale"].format_date(value)
-
-    @pass_context
-    def _month(self, context: Context, value: dt.date) -> str:
-        return context["locale"].format_month(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import stat
@@ -14,7 +15,7 @@ from digestsite.config import Config
 from digestsite.errors import ConfigError
 from digestsite.i18n import Locale, load_locales
 from digestsite.model import Batch, Diagnostic, Paper, Severity
-from digestsite.parse import parse_digest
+from digestsite.parse import ParseResult, parse_digest
 
 DIGEST_SUFFIXES = (".md", ".txt")
 
@@ -102,8 +103,14 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_site(config: Config) -> Site:
-    """Read, parse and assemble; content problems become diagnostics, never exceptions."""
+ParseCache = dict[Path, tuple[bytes, ParseResult]]
+
+
+def load_site(config: Config, parse_cache: ParseCache | None = None) -> Site:
+    """Read, parse and assemble; content problems become diagnostics, never exceptions.
+
+    With a `parse_cache` (kept by the dev server between rebuilds) only files whose bytes changed are parsed.
+    """
     locales = load_locales(config.languages, config.locales_dir)
     diagnostics: list[Diagnostic] = []
     batches: list[Batch] = []
@@ -111,7 +118,7 @@ def load_site(config: Config) -> Site:
         if problem:
             diagnostics.append(problem)
             continue
-        result = parse_digest(data, display_path(path))
+        result = _parse_cached(path, data, parse_cache)
         diagnostics.extend(result.diagnostics)
         if result.batch is not None:
             batches.append(result.batch)
@@ -130,6 +137,18 @@ def load_site(config: Config) -> Site:
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line))),
         routes=Routes(config.languages),
     )
+
+
+def _parse_cached(path: Path, data: bytes, cache: ParseCache | None) -> ParseResult:
+    if cache is None:
+        return parse_digest(data, display_path(path))
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    hit = cache.get(path)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    result = parse_digest(data, display_path(path))
+    cache[path] = (key, result)
+    return result
 
 
 def read_digest_files(seeds_dir: Path) -> Iterable[tuple[Path, bytes, Diagnostic | None]]:

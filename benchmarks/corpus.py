@@ -1,7 +1,11 @@
-"""Deterministic digest corpora in the seed format, for tests that need volume."""
+"""Deterministic digest corpora in the seed format, for benchmarks and for tests that need volume.
+
+python benchmarks/corpus.py OUTDIR --papers N [--per-batch 15] [--seed 0]
+"""
 
 from __future__ import annotations
 
+import argparse
 import random
 from pathlib import Path
 
@@ -57,3 +61,18 @@ def write_corpus(folder: Path, papers: int, per_batch: int = 15, seed: int = 0, 
         (folder / f"{files:05d}.md").write_text("\n".join(lines), "utf-8")
         files += 1
     return files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write a deterministic digest corpus.")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--papers", type=int, required=True)
+    parser.add_argument("--per-batch", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    files = write_corpus(args.out, args.papers, args.per_batch, args.seed)
+    print(f"{args.papers} papers in {files} files under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""The dev server: serves the output folder, pushes reloads and build failures to open pages over SSE.
+
+The reload script is injected into HTML responses only, never written to disk, so `build` output never
+contains it. Requests resolve strictly inside the output folder; anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import mimetypes
+import re
+import socket
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from digestsite.errors import DigestsiteError
+
+EVENTS_PATH = "/__digestsite/events"
+KEEPALIVE_SECONDS = 10.0
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+# Kept tiny and dependency-free. `epoch` is the build a page was served from: a newer build swaps in the
+# page's new body (keeping the scroll position), or reloads it when its stylesheets or scripts changed.
+_RELOAD_SCRIPT = """<script data-digestsite-reload>(function () {
+  var epoch = %d, box = null;
+  function show(lines) {
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "digestsite-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;" +
+        "background:#2b0b0b;color:#fff;font:14px/1.5 ui-monospace,monospace;padding:16px 20px;" +
+        "white-space:pre-wrap;border-top:4px solid #e5484d";
+      document.body.appendChild(box);
+    }
+    box.textContent = "digestsite: the rebuild failed; this is the last good build.\\n\\n" + lines.join("\\n");
+  }
+  function hide() { if (box) { box.remove(); box = null; } }
+  function resources(doc) {
+    return Array.prototype.map.call(doc.querySelectorAll("link[rel=stylesheet], script"), function (node) {
+      return node.hasAttribute("data-digestsite-reload") || node.type === "application/ld+json" ? "" :
+        node.tagName + (node.getAttribute("href") || node.getAttribute("src") || node.textContent);
+    }).join("\\n");
+  }
+  function update(next) {
+    fetch(location.href, {cache: "no-store"}).then(function (response) { return response.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        if (resources(doc) !== resources(document)) { location.reload(); return; }
+        var stale = doc.querySelector("script[data-digestsite-reload]");
+        if (stale) { stale.remove(); }
+        document.title = doc.title;
+        box = null;
+        document.body.replaceWith(document.adoptNode(doc.body));
+        epoch = next;
+      })
+      .catch(function () { location.reload(); });
+  }
+  var source = new EventSource("%s");
+  source.addEventListener("state", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.error) { show(state.error); return; }
+    if (state.epoch > epoch) { update(state.epoch); } else { hide(); }
+  });
+})();</script>
+"""
+
+_NO_SITE_YET = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>digestsite</title></head>
+<body><p>No successful build yet: fix the errors shown below and save.</p></body></html>
+"""
+
+
+class ReloadHub:
+    """What open pages listen to: the epoch of the last good build and the current failure, if any."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self.version = 0
+        self.epoch = 0
+        self.error: list[str] | None = None
+        self.closed = False
+
+    def succeeded(self) -> None:
+        with self._condition:
+            self.epoch += 1
+            self.error = None
+            self.version += 1
+            self._condition.notify_all()
+
+    def failed(self, lines: list[str]) -> None:
+        with self._condition:
+            self.error = lines
+            self.version += 1
+            self._condition.notify_all()
+
+    def close(self) -> None:
+        with self._condition:
+            self.closed = True
+            self._condition.notify_all()
+
+    def state(self) -> dict[str, object]:
+        return {"epoch": self.epoch, "error": self.error}
+
+    def wait_for_change(self, seen_version: int, timeout: float) -> tuple[int, dict[str, object]] | None:
+        """The next state after `seen_version`, or None on timeout or shutdown."""
+        with self._condition:
+            self._condition.wait_for(lambda: self.version != seen_version or self.closed, timeout=timeout)
+            if self.closed or self.version == seen_version:
+                return None
+            return self.version, self.state()
+
+
+def resolve_request_path(root: Path, url_path: str) -> tuple[Path | None, bool]:
+    """The file a URL path names inside `root`, or None; the flag asks for a redirect to add a slash.
+
+    Segments are checked after percent-decoding, so `..`, `%2e%2e`, encoded slashes, backslashes, NUL
+    and absolute paths never climb out; the resolved path must stay inside `root`, so links cannot either.
+    """
+    decoded = unquote(url_path)
+    if "\x00" in decoded or "\\" in decoded or not decoded.startswith("/"):
+        return None, False
+    segments = decoded.split("/")[1:]
+    if any(segment in (".", "..") for segment in segments):
+        return None, False
+    real_root = root.resolve()
+    candidate = real_root.joinpath(*[s for s in segments if s])
+    if candidate.is_dir():
+        if not decoded.endswith("/"):
+            return candidate, True
+        candidate = candidate / "index.html"
+    try:
+        real = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None, False
+    if not real.is_relative_to(real_root) or not real.is_file():
+        return None, False
+    return real, False
+
+
+def inject_reload_script(html: bytes, epoch: int) -> bytes:
+    script = (_RELOAD_SCRIPT % (epoch, EVENTS_PATH)).encode("utf-8")
+    matches = list(_BODY_END.finditer(html))
+    if not matches:
+        return html + script
+    at = matches[-1].start()
+    return html[:at] + script + html[at:]
+
+
+class DevServer(ThreadingHTTPServer):
+    """Holds its own root and hub (never on the handler class), one thread per request."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, host: str, port: int, root: Path, hub: ReloadHub) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.root = root
+        self.hub = hub
+        try:
+            super().__init__((host, port), DevRequestHandler)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise DigestsiteError(f"port {port} on {host} is already in use; choose another with --port") from None
+            raise DigestsiteError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else str(host)
+        return f"http://{shown}:{port}/"
+
+
+class DevRequestHandler(BaseHTTPRequestHandler):
+    server: DevServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the terminal shows one line per rebuild, not per request
+
+    def do_HEAD(self) -> None:
+        self._serve(send_body=False)
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == EVENTS_PATH:
+            self._stream_events()
+        else:
+            self._serve(send_body=True)
+
+    def _serve(self, send_body: bool) -> None:
+        url_path = urlsplit(self.path).path
+        path, needs_slash = resolve_request_path(self.server.root, url_path)
+        if needs_slash:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", url_path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = HTTPStatus.OK
+        if path is None:
+            status = HTTPStatus.NOT_FOUND
+            fallback = self.server.root / "404.html"
+            body = fallback.read_bytes() if fallback.is_file() else _NO_SITE_YET
+            kind = "text/html"
+        else:
+            body = path.read_bytes()
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            body = inject_reload_script(body, self.server.hub.epoch)
+        if kind.startswith("text/") or kind in ("application/json", "application/xml", "application/javascript"):
+            kind += "; charset=utf-8"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self._write(body)
+
+    def _write(self, data: bytes) -> bool:
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+            return True
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+
+    def _stream_events(self) -> None:
+        hub = self.server.hub
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        version = hub.version
+        message = f"retry: 500\nevent: state\ndata: {json.dumps(hub.state())}\n\n"
+        while not hub.closed and self._write(message.encode("utf-8")):
+            change = hub.wait_for_change(version, KEEPALIVE_SECONDS)
+            if change is None:
+                message = ": keep-alive\n\n"
+                continue
+            version, state = change
+            message = f"event: state\ndata: {json.dumps(state)}\n\n"

@@ -1,0 +1,236 @@
+"""`digestsite serve` over real HTTP on loopback: reload events, failures, safety, and incremental output."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import REPO
+from devserver import dev_server
+from digestsite.build import build
+from digestsite.config import load_config
+from digestsite.incremental import IncrementalBuilder
+from digestsite.serve import resolve_request_path
+from htmldom import parse_html
+from test_build import snapshot
+from test_cli import EXECUTABLE, run
+
+JAMBA = "000_9dc9e78c6ea22407.txt"
+
+
+def get(url: str, path: str) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", path)  # sent as-is: no client-side normalisation of `..`
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+class EventStream:
+    """Reads the server-sent `state` events a page would receive."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
+        self.connection.request("GET", "/__digestsite/events")
+        self.response = self.connection.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next_state(self) -> dict:
+        while True:
+            line = self.response.fp.readline().decode("utf-8")
+            assert line, "event stream closed"
+            if line.startswith("data: "):
+                return json.loads(line[len("data: ") :])
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_serves_pages_with_the_reload_script_that_build_output_never_contains(bundled_site):
+    root = bundled_site.parent
+    with dev_server(root) as server:
+        status, body = get(server.url, "/papers/2403.19887/")
+        assert status == 200 and b"/__digestsite/events" in body
+        assert server.url.startswith("http://127.0.0.1:")
+    assert run(root, "build").returncode == 0
+    for path in (root / "_site").rglob("*"):
+        if path.is_file():
+            assert b"__digestsite" not in path.read_bytes(), path
+
+
+def test_edit_pushes_a_reload_and_the_page_shows_the_new_title(bundled_site):
+    root = bundled_site.parent
+    with dev_server(root) as server:
+        events = EventStream(server.url)
+        first = events.next_state()
+        assert first["error"] is None
+        saved = time.monotonic()
+        edit(root / "seeds" / JAMBA, "Jamba：混合", "Jamba：全新混合")
+        state = events.next_state()
+        elapsed = time.monotonic() - saved
+        assert state["epoch"] == first["epoch"] + 1 and elapsed < 2.0
+        _, body = get(server.url, "/papers/2403.19887/")
+        assert (
+            parse_html(body.decode()).find("p", class_="title-zh").text()
+            == "Jamba：全新混合 Transformer-Mamba 语言模型"
+        )
+        line = server.wait_for_line(r"rebuilt")
+        assert line.startswith(f"seeds/{JAMBA}: rebuilt, ") and line.endswith(" ms")
+        pages = int(line.split(", ")[1].split()[0])
+        assert 0 < pages < 60  # its batch, its papers, home, archive and neighbours; not all 126
+        events.close()
+
+
+def test_broken_digest_reports_file_and_line_keeps_last_good_site_and_recovers(bundled_site):
+    root = bundled_site.parent
+    with dev_server(root) as server:
+        events = EventStream(server.url)
+        good = events.next_state()
+        _, before = get(server.url, "/papers/2403.19887/")
+        broken = root / "seeds" / "009_broken.md"
+        broken.write_text("# Fine\n[好](https://arxiv.org/abs/2407.00001)\n\n摘要。\n\n# Broken Entry\n\n没有链接。\n")
+        failed = events.next_state()
+        assert failed["epoch"] == good["epoch"]
+        assert failed["error"] == [
+            "seeds/009_broken.md:6: error: entry 'Broken Entry' has no link line "
+            "(expected '[中文标题](https://arxiv.org/abs/ID)')"
+        ]
+        assert get(server.url, "/papers/2403.19887/") == (200, before)
+        assert get(server.url, "/papers/2407.00001/")[0] == 404
+        server.wait_for_line(r"rebuild failed in \d+ ms; still serving the last good site")
+        broken.unlink()
+        recovered = events.next_state()
+        assert recovered == {"epoch": good["epoch"] + 1, "error": None}
+        events.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../site.yaml",
+        "/%2e%2e/site.yaml",
+        "/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/..%2f..%2f..%2fetc/passwd",
+        "/papers/..%5c..%5c..%5cetc/passwd",
+        "//etc/passwd",
+        "/%2Fetc%2Fpasswd",
+        "/index.html%00.css",
+        "/etc/passwd",
+    ],
+)
+def test_traversal_attempts_get_404(bundled_site, path):
+    with dev_server(bundled_site.parent) as server:
+        status, body = get(server.url, path)
+        assert status == 404
+        assert b"root:" not in body and b"languages:" not in body
+
+
+def test_symlinks_out_of_the_output_are_not_served(tmp_path):
+    root = tmp_path / "out"
+    (root / "papers").mkdir(parents=True)
+    (root / "index.html").write_text("home", "utf-8")
+    (tmp_path / "secret.txt").write_text("secret", "utf-8")
+    (root / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (root / "papers" / "up").symlink_to(tmp_path)
+    (root / "alias.html").symlink_to(root / "index.html")
+    assert resolve_request_path(root, "/leak.txt") == (None, False)
+    assert resolve_request_path(root, "/papers/up/secret.txt") == (None, False)
+    assert resolve_request_path(root, "/alias.html") == ((root / "index.html").resolve(), False)
+    assert resolve_request_path(root, "/papers") == ((root / "papers").resolve(), True)
+
+
+def test_port_in_use_exits_2_with_a_clear_message(bundled_site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(bundled_site.parent, "serve", "--port", str(port))
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use; choose another with --port" in result.stderr
+
+
+def test_ctrl_c_stops_within_two_seconds_with_exit_0(bundled_site):
+    with dev_server(bundled_site.parent) as server:
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGINT)
+        code = server.process.wait(timeout=5)
+        assert code == 0 and time.monotonic() - started < 2.0
+
+
+def test_editor_temp_files_do_not_trigger_rebuilds(bundled_site):
+    seeds = bundled_site.parent / "seeds"
+    with dev_server(bundled_site.parent) as server:
+        for name in (".000.md.swp", "000.md~", ".#000.md", "4913"):
+            (seeds / name).write_text("# x\n", "utf-8")
+        with pytest.raises(AssertionError):
+            server.wait_for_line(r"rebuil", timeout=1.0)
+
+
+def test_binds_to_loopback_by_default(bundled_site):
+    with dev_server(bundled_site.parent) as server:
+        assert urlsplit(server.url).hostname == "127.0.0.1"
+
+
+def full_build_snapshot(config_file: Path, out: Path, base_url: str) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    build(load_config(config_file, {"output": str(out), "base_url": base_url}))
+    result = snapshot(out)
+    shutil.rmtree(out)
+    return result
+
+
+def test_incremental_output_equals_a_full_build_after_every_kind_of_change(bundled_site, tmp_path):
+    root = bundled_site.parent
+    served = tmp_path / "served"
+    base_url = "http://127.0.0.1:8000/"
+    builder = IncrementalBuilder(bundled_site, served, {"base_url": base_url})
+    seeds = root / "seeds"
+
+    def check(expect_full: bool) -> int:
+        result = builder.rebuild()
+        assert result.full is expect_full
+        assert snapshot(served) == full_build_snapshot(bundled_site, tmp_path / "full", base_url)
+        return result.pages_written
+
+    check(expect_full=True)
+    edit(seeds / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba")
+    assert check(expect_full=False) < 60
+    edit(seeds / JAMBA, "# Gecko: Versatile", "# Gecko 2: Versatile")
+    check(expect_full=False)
+    (seeds / "005_new.md").write_text("# New One\n[新](https://arxiv.org/abs/2407.00001)\n\n新的摘要。\n", "utf-8")
+    check(expect_full=False)
+    (seeds / "005_new.md").unlink()
+    check(expect_full=False)
+    (seeds / "001_1bbfa1e29201756a.txt").unlink()
+    check(expect_full=False)
+    assert builder.rebuild().pages_written == 0
+    templates = root / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    edit(templates / "base.html", '<main id="main" class="wrap">', '<main id="main" class="wrap wide">')
+    check(expect_full=False)  # every page changes, but 96 pages is under the staging threshold
+    edit(bundled_site, "AI Paper Digest", "AI Papers Weekly")
+    check(expect_full=False)
+
+
+def test_serve_help_lists_the_contract_options():
+    result = subprocess.run([EXECUTABLE, "serve", "--help"], capture_output=True, text=True)
+    for option in ("--config", "--host", "--port", "--open"):
+        assert option in result.stdout
