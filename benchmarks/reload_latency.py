@@ -23,7 +23,6 @@ REPO = HERE.parent
 sys.path[:0] = [str(REPO / "tests"), str(HERE)]
 
 from corpus import write_corpus  # noqa: E402
-
 from devserver import dev_server  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
