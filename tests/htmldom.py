@@ -79,3 +79,9 @@ def parse_html(text: str) -> Node:
     builder.feed(text)
     builder.close()
     return builder.root
+
+
+def is_theme_script(node: Node) -> bool:
+    """A script the theme itself ships: an external file from the site's own assets, with no inline code."""
+    src = node.attrs.get("src", "")
+    return bool(src) and "://" not in src and "/assets/" in "/" + src.lstrip("./") and not node.text().strip()

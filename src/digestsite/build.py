@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from digestsite.model import Diagnostic, Severity
 from digestsite.output import OutputWriter
 from digestsite.pages import plan_pages
 from digestsite.render import Renderer
+from digestsite.search import SearchTarget, build_search_index, search_targets
 from digestsite.site import Site, load_site
 from digestsite.sitemap import robots_txt, sitemap_xml
 from digestsite.theme import theme_dir
@@ -60,7 +61,7 @@ def build(config: Config, *, strict: bool = False, local: bool = False) -> Build
     site = load_site(config)
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
-    pages, files = write_site(plan_outputs(site, local=local), config.output_dir)
+    pages, files = write_site(plan_outputs(site, local=local), config.output_dir, search_targets(site))
     return BuildResult(
         output_dir=config.output_dir,
         pages=pages,
@@ -104,8 +105,11 @@ def plan_outputs(site: Site, *, local: bool = False, env: Environment | None = N
             yield Output(feed, fingerprint, lambda lang=lang: atom_feed(site, lang, renderer.summary_html))
 
 
-def write_site(outputs: Iterator[Output], output_dir: Path) -> tuple[int, int]:
-    """Produce every output into a staging folder and swap it in; returns (pages, files) written."""
+def write_site(outputs: Iterator[Output], output_dir: Path, search: Sequence[SearchTarget] = ()) -> tuple[int, int]:
+    """Produce every output (and the search index) into a staging folder and swap it in.
+
+    Returns (pages, files) written; the search index's files are not counted.
+    """
     pages = 0
     with OutputWriter(output_dir) as out:
         for output in outputs:
@@ -114,5 +118,7 @@ def write_site(outputs: Iterator[Output], output_dir: Path) -> tuple[int, int]:
             elif output.produce is not None:
                 out.write(output.path, output.produce())
             pages += output.is_page
+        if search:
+            build_search_index(out.staging, search)
         out.commit()
         return pages, out.files_written

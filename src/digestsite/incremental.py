@@ -15,6 +15,7 @@ from digestsite.fingerprint import files_digest
 from digestsite.model import Diagnostic
 from digestsite.output import remove_file, replace_file
 from digestsite.render import create_environment
+from digestsite.search import SearchTarget, refresh_search_index, search_targets
 from digestsite.site import ParseCache, load_site
 from digestsite.theme import theme_dir
 
@@ -46,8 +47,10 @@ class IncrementalBuilder:
         self._parse_cache: ParseCache = {}
         self._fingerprints: dict[str, str] = {}
         self._environment: tuple[str, Environment] | None = None
+        self.search_targets: list[SearchTarget] = []
 
-    def rebuild(self) -> RebuildResult:
+    def rebuild(self, *, search: bool = True) -> RebuildResult:
+        """Bring the output up to date; with `search=False` the caller refreshes the search index itself."""
         started = time.perf_counter()
         config = replace(load_config(self.config_file, self.overrides), output_dir=self.output_dir)
         site = load_site(config, self._parse_cache)
@@ -56,12 +59,15 @@ class IncrementalBuilder:
         outputs = list(plan_outputs(site, env=self._template_environment(config.templates_dir)))
         changed = [o for o in outputs if self._fingerprints.get(o.path) != o.fingerprint]
         changed_pages = sum(o.is_page for o in changed)
+        self.search_targets = search_targets(site)
         if not self._fingerprints or changed_pages > STAGED_REBUILD_PAGES:
-            pages, files = write_site(iter(outputs), self.output_dir)
+            pages, files = write_site(iter(outputs), self.output_dir, self.search_targets if search else ())
             removed, full = 0, True
         else:
             pages, files, removed = self._update_in_place(outputs, changed)
             full = False
+            if search and (pages or removed):
+                refresh_search_index(self.output_dir, self.search_targets)
         self._fingerprints = {o.path: o.fingerprint for o in outputs}
         return RebuildResult(pages, files, removed, full, time.perf_counter() - started, site.diagnostics)
 

@@ -114,7 +114,7 @@ class OutputWriter:
             os.replace(self.staging, self.output_dir)
             return
         check_replaceable(self.output_dir)  # it may have changed while we rendered
-        if not _exchange(self.staging, self.output_dir):
+        if not exchange_paths(self.staging, self.output_dir):
             old = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.old-", dir=self.output_dir.parent))
             os.replace(self.output_dir, old / "site")
             os.replace(self.staging, self.output_dir)
@@ -132,7 +132,7 @@ class OutputWriter:
             self.discard()
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange_paths(a: Path, b: Path) -> bool:
     """Linux renameat2(RENAME_EXCHANGE): both names swap in one step, so readers never see a gap."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:

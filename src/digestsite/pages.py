@@ -62,6 +62,8 @@ def _pages_in(site: Site, lang: str) -> Iterator[Page]:
                {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
+    bundle = {"search_bundle": f"{site.routes.prefix(lang)}pagefind"}
+    yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, bundle)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
     for batch in site.batches:
         yield Page("batch", lang, batch.slug, path("batch", lang, batch.slug), "batch.html", batch.title[lang],

@@ -18,6 +18,7 @@ from types import FrameType
 from digestsite.config import load_config
 from digestsite.errors import ConfigError, ContentError, DigestsiteError
 from digestsite.incremental import IncrementalBuilder, RebuildResult
+from digestsite.search import refresh_search_index
 from digestsite.serve import DevServer, ReloadHub
 from digestsite.site import display_path
 from digestsite.watch import ChangeCollector, start_observer
@@ -43,6 +44,36 @@ def _describe(changed: set[Path]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
 
 
+class SearchIndexer:
+    """Refreshes the search index on a background thread, so a page reload never waits for it.
+
+    Requests made while an indexing run is under way coalesce into one more run afterwards.
+    """
+
+    def __init__(self, builder: IncrementalBuilder, log: Callable[[str], None]) -> None:
+        self.builder = builder
+        self.log = log
+        self._wanted = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        self._wanted.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wanted.set()
+
+    def _loop(self) -> None:
+        while self._wanted.wait() and not self._stopped.is_set():
+            self._wanted.clear()
+            try:
+                refresh_search_index(self.builder.output_dir, self.builder.search_targets)
+            except Exception as exc:  # keep serving; the next rebuild tries again
+                self.log(f"search index not updated: {exc}")
+
+
 class Preview:
     """One dev session: the rebuild loop runs on the calling thread, HTTP on a background thread."""
 
@@ -59,6 +90,7 @@ class Preview:
             shutil.rmtree(self.scratch, ignore_errors=True)
             raise
         self.builder = IncrementalBuilder(config_file, self.output_dir, {"base_url": self.server.url})
+        self.indexer = SearchIndexer(self.builder, log)
         self.collector = ChangeCollector(config.config_file or config_file, [config.output_dir, self.scratch])
         self.watched = [config.seeds_dir, config.templates_dir, config.static_dir, config.locales_dir]
 
@@ -68,7 +100,7 @@ class Preview:
         # hundreds of milliseconds at 10,000 papers and frees nothing, so it waits until the build is done.
         gc.disable()
         try:
-            result = self.builder.rebuild()
+            result = self.builder.rebuild(search=False)
         except Exception as exc:  # a dev loop must survive anything a rebuild throws
             lines = _failure_lines(exc)
             for line in lines:
@@ -80,6 +112,8 @@ class Preview:
         finally:
             gc.enable()
         self.hub.succeeded()
+        if result.full or result.pages_written or result.files_removed:
+            self.indexer.request()
         if result.full:
             gc.collect()
             gc.freeze()  # what survives a full build lives as long as the session: stop rescanning it
@@ -105,6 +139,7 @@ class Preview:
                 if changed:
                     self.rebuild(changed)
         finally:
+            self.indexer.stop()
             self.hub.close()
             observer.stop()
             self.server.shutdown()

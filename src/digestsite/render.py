@@ -79,6 +79,7 @@ class Renderer:
         self._summaries: dict[str, Markup] = {}
         self._helpers: dict[str, Any] = {
             "link": self._link,
+            "href_to": self._href_to,
             "asset": self._asset,
             "t": self._translate,
             "summary": self.summary_html,
@@ -157,6 +158,11 @@ class Renderer:
     def _link(self, context: Context, kind: str, key: str = "", lang: str | None = None) -> str:
         page: Page = context["page"]
         return self.href(page, self.site.routes.path(kind, lang or page.lang, key))
+
+    @pass_context
+    def _href_to(self, context: Context, path: str) -> str:
+        """A link to any output file by its path in the output, such as `pagefind/pagefind.js`."""
+        return self.href(context["page"], path)
 
     @pass_context
     def _asset(self, context: Context, name: str) -> str:

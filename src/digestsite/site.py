@@ -25,6 +25,7 @@ PAGE_PATTERNS = {
     "batch": "batches/{key}/index.html",
     "paper": "papers/{key}/index.html",
     "archive": "archive/index.html",
+    "search": "search/index.html",
     "404": "404.html",
     "feed": "feed.xml",
 }

@@ -1,0 +1,127 @@
+"""Search in real Chromium against the built site served under a subpath: Chinese and English, both UIs."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, write_site
+from digestsite.build import build
+from digestsite.config import load_config
+from test_hostile import HOSTILE
+from test_publish import SUBPATH, PagesLikeHandler
+
+
+def serve_built(root: Path) -> Iterator[str]:
+    """Build the site in `root` for, and serve it at, http://127.0.0.1:PORT/digest/; yields that URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PagesLikeHandler, directory="/"))
+    base_url = f"http://127.0.0.1:{server.server_port}{SUBPATH}"
+    config = load_config(root / "site.yaml", {"base_url": base_url})
+    build(config)
+    server.RequestHandlerClass = partial(PagesLikeHandler, directory=str(config.output_dir))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base_url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site, served under a subpath."""
+    root = tmp_path_factory.mktemp("search")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    yield from serve_built(root)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A digest whose titles and summary are full of markup, served under a subpath."""
+    root = tmp_path_factory.mktemp("hostile")
+    write_site(root, {"a.md": HOSTILE})
+    yield from serve_built(root)
+
+
+def search(page, url: str) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.wait_for_selector("#search-results[data-state=done]", state="attached", timeout=10000)
+    hrefs = page.eval_on_selector_all("#search-results li > a", "links => links.map(a => a.getAttribute('href'))")
+    return page.inner_text("#search-status"), hrefs
+
+
+def paper_ids(hrefs: list[str]) -> set[str]:
+    return {href.rstrip("/").rsplit("/", 1)[1] for href in hrefs}
+
+
+@pytest.mark.parametrize("ui", ["", "en/"])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("混合专家", {"2403.19887"}),
+        ("状态空间", {"2405.21060"}),
+        ("Mamba", {"2403.19887", "2405.21060"}),
+        ("1-bit", {"2402.17764"}),
+    ],
+)
+def test_queries_find_the_right_papers_in_both_interfaces(search_site, page, ui, query, expected):
+    status, hrefs = search(page, f"{search_site}{ui}search/?q={query}")
+    assert expected <= paper_ids(hrefs), (status, hrefs)
+    assert all(href.startswith(f"{SUBPATH}{ui}papers/") for href in hrefs)
+    assert page.requested_hosts <= {"127.0.0.1"}
+
+
+def test_results_show_both_titles_a_highlighted_excerpt_and_the_batch(search_site, page):
+    search(page, f"{search_site}search/?q=Jamba")
+    first = page.locator("#search-results li").first
+    assert first.locator(".title-en").inner_text().startswith("Jamba")
+    assert first.locator(".title-zh").inner_text().startswith("Jamba：")
+    assert first.locator(".excerpt mark").count() >= 1
+    assert "第 3 期" in first.locator(".batch").inner_text()
+
+
+@pytest.mark.parametrize(("ui", "words"), [("", "没有找到"), ("en/", "No papers match")])
+def test_a_query_without_match_says_so(search_site, page, ui, words):
+    status, hrefs = search(page, f"{search_site}{ui}search/?q=zqxjkvw")
+    assert hrefs == [] and words in status
+
+
+def test_header_search_box_leads_to_the_search_page_prefilled(search_site, page):
+    page.goto(f"{search_site}en/papers/2403.19887/")
+    page.fill("#header-search-input", "Mamba")
+    page.press("#header-search-input", "Enter")
+    page.wait_for_url("**/en/search/?q=Mamba")
+    assert page.input_value("#search-input") == "Mamba"
+    page.wait_for_selector("#search-results li")
+    assert page.requested_hosts <= {"127.0.0.1"}
+
+
+def test_search_page_opened_from_disk_explains_why_it_cannot_search(built_bundled, page):
+    page.goto((built_bundled / "search" / "index.html").as_uri() + "?q=Mamba")
+    page.wait_for_selector("#search-results[data-state=done]", state="attached")
+    assert "file://" in page.inner_text("#search-status")
+
+
+@pytest.mark.parametrize("bundle", ["pagefind", "en/pagefind"])
+def test_each_interface_language_has_its_own_fragmented_index(built_bundled: Path, bundle: str):
+    fragments = list((built_bundled / bundle / "fragment").iterdir())
+    assert len(fragments) == 56  # one per paper page of that language
+    assert len(list((built_bundled / bundle / "index").iterdir())) >= 1
+    assert (built_bundled / bundle / "pagefind.js").is_file()
+
+
+def test_markup_in_content_shows_as_text_in_results_and_never_runs(hostile_site, page):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    _, hrefs = search(page, f"{hostile_site}search/?q=alert")
+    assert len(hrefs) == 1
+    result = page.locator("#search-results li").first
+    assert "<script>" in result.inner_text()
+    assert result.locator("script, img, svg, iframe").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []
