@@ -81,7 +81,12 @@ def parse_html(text: str) -> Node:
     return builder.root
 
 
+THEME_INIT = 'try{var t=localStorage.getItem("digestsite-theme")'
+
+
 def is_theme_script(node: Node) -> bool:
-    """A script the theme itself ships: an external file from the site's own assets, with no inline code."""
+    """A script the theme itself ships: a file from the site's own assets, or the theme-choice snippet."""
+    if "data-theme-init" in node.attrs:
+        return node.text().startswith(THEME_INIT)
     src = node.attrs.get("src", "")
     return bool(src) and "://" not in src and "/assets/" in "/" + src.lstrip("./") and not node.text().strip()

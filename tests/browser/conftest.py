@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,3 +60,31 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).hostname))  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+def served_site_for(root: Path, subpath: str = "/digest/") -> Iterator[str]:
+    """Build the site in `root` for, and serve it at, http://127.0.0.1:PORT/<subpath>; yields that URL."""
+    from digestsite.build import build
+    from digestsite.config import load_config
+    from test_publish import PagesLikeHandler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PagesLikeHandler, directory="/"))
+    base_url = f"http://127.0.0.1:{server.server_port}{subpath}"
+    config = load_config(root / "site.yaml", {"base_url": base_url})
+    build(config)
+    server.RequestHandlerClass = partial(PagesLikeHandler, directory=str(config.output_dir))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base_url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled demo site, built and served under /digest/ once for all browser tests."""
+    from conftest import REPO
+
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    yield from served_site_for(root)

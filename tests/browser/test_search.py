@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, write_site
-from digestsite.build import build
-from digestsite.config import load_config
+from browser.conftest import served_site_for
+from conftest import write_site
 from test_hostile import HOSTILE
-from test_publish import SUBPATH, PagesLikeHandler
-
-
-def serve_built(root: Path) -> Iterator[str]:
-    """Build the site in `root` for, and serve it at, http://127.0.0.1:PORT/digest/; yields that URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PagesLikeHandler, directory="/"))
-    base_url = f"http://127.0.0.1:{server.server_port}{SUBPATH}"
-    config = load_config(root / "site.yaml", {"base_url": base_url})
-    build(config)
-    server.RequestHandlerClass = partial(PagesLikeHandler, directory=str(config.output_dir))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base_url
-    server.shutdown()
-    server.server_close()
+from test_publish import SUBPATH
 
 
 @pytest.fixture(scope="module")
-def search_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo site, served under a subpath."""
-    root = tmp_path_factory.mktemp("search")
-    shutil.copytree(REPO / "seeds", root / "seeds")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    yield from serve_built(root)
+def search_site(demo_site: str) -> str:
+    return demo_site
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +23,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A digest whose titles and summary are full of markup, served under a subpath."""
     root = tmp_path_factory.mktemp("hostile")
     write_site(root, {"a.md": HOSTILE})
-    yield from serve_built(root)
+    yield from served_site_for(root)
 
 
 def search(page, url: str) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
