@@ -153,7 +153,7 @@ def test_sigkill_mid_build_never_damages_the_previous_output(tmp_path):
         assert snapshot(tmp_path / "_site") == before
     assert run(tmp_path, "build", "--quiet").returncode == 0
     assert len(list((tmp_path / "_site" / "papers").iterdir())) == 1501
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "seeds", "site.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".digestsite-cache", "_site", "seeds", "site.yaml"]
 
 
 def test_huge_digest_builds_with_bounded_memory(tmp_path):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from conftest import write_site
 from digestsite.config import load_config
@@ -71,3 +75,18 @@ def test_relative_urls_work_at_any_depth():
     assert relative_url("index.html", "index.html") == "./"
     assert relative_url("en/index.html", "index.html") == "../"
     assert relative_url("en/papers/1/index.html", "papers/1/index.html", local=True) == "../../../papers/1/index.html"
+
+
+SEGMENT = st.sampled_from(["a", "b", "en", "papers", "2403.19887", "index.html", "x.css"])
+
+
+@given(st.lists(SEGMENT, min_size=1, max_size=4), st.lists(SEGMENT, min_size=1, max_size=4), st.booleans())
+def test_relative_url_agrees_with_posixpath(source, target, local):
+    # In an output tree no path is both a file and a folder.
+    assume(source[: len(target)] != target or len(target) >= len(source))
+    assume(target[: len(source)] != source or len(source) >= len(target))
+    from_path, to_path = "/".join(source), "/".join(target)
+    expected = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    if not local and (expected == "index.html" or expected.endswith("/index.html")):
+        expected = expected[: -len("index.html")]
+    assert relative_url(from_path, to_path, local) == (expected or "./")

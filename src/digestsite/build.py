@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
 
 from digestsite.assets import collect_assets
+from digestsite.cache import cached_result, input_key, remember
 from digestsite.config import Config
 from digestsite.data import papers_json
 from digestsite.errors import ContentError
 from digestsite.feeds import atom_feed
 from digestsite.fingerprint import Fingerprinter, files_digest
-from digestsite.model import Diagnostic, Severity
+from digestsite.lifetime import die_with_parent
+from digestsite.model import Diagnostic, failing_diagnostics
 from digestsite.output import OutputWriter
 from digestsite.pages import plan_pages
 from digestsite.render import Renderer
-from digestsite.search import SearchTarget, build_search_index, search_targets
+from digestsite.search import build_search_index
 from digestsite.site import Site, load_site
 from digestsite.sitemap import robots_txt, sitemap_xml
 from digestsite.theme import theme_dir
@@ -34,6 +39,8 @@ class BuildResult:
     batches: int
     seconds: float
     diagnostics: tuple[Diagnostic, ...]
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
+    up_to_date: bool = False  # nothing changed since the last build: nothing was written
 
 
 @dataclass(frozen=True)
@@ -50,19 +57,23 @@ class Output:
     is_page: bool = False
 
 
-def failing_diagnostics(diagnostics: tuple[Diagnostic, ...], strict: bool) -> list[Diagnostic]:
-    """What stops a build: errors, and warnings too under --strict."""
-    return [d for d in diagnostics if d.severity == Severity.ERROR or strict]
+def build(config: Config, *, strict: bool = False, local: bool = False, use_cache: bool = True) -> BuildResult:
+    """Build the whole site; on any failure the previous output stays exactly as it was.
 
-
-def build(config: Config, *, strict: bool = False, local: bool = False) -> BuildResult:
-    """Build the whole site; on any failure the previous output stays exactly as it was."""
+    With `use_cache`, a build whose inputs and output are unchanged since the last one returns at once.
+    """
     started = time.perf_counter()
+    inputs = input_key(config, f"local={local}") if use_cache else ""
+    reused = cached_result(config, inputs) if use_cache else None
+    if reused is not None and not failing_diagnostics(tuple(reused), strict):
+        return BuildResult(config.output_dir, 0, 0, 0, 0, time.perf_counter() - started, tuple(reused), {}, True)
     site = load_site(config)
+    stages = {"parse": time.perf_counter() - started}
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
-    pages, files = write_site(plan_outputs(site, local=local), config.output_dir, search_targets(site))
-    return BuildResult(
+    outputs = plan_outputs(site, local=local)
+    pages, files = write_site(outputs, config.output_dir, site, workers=default_workers(), stages=stages)
+    result = BuildResult(
         output_dir=config.output_dir,
         pages=pages,
         files=files,
@@ -70,7 +81,11 @@ def build(config: Config, *, strict: bool = False, local: bool = False) -> Build
         batches=len(site.batches),
         seconds=time.perf_counter() - started,
         diagnostics=site.diagnostics,
+        stages=stages,
     )
+    if use_cache:
+        remember(config, inputs, site.diagnostics)
+    return result
 
 
 def plan_outputs(site: Site, *, local: bool = False, env: Environment | None = None) -> Iterator[Output]:
@@ -105,20 +120,71 @@ def plan_outputs(site: Site, *, local: bool = False, env: Environment | None = N
             yield Output(feed, fingerprint, lambda lang=lang: atom_feed(site, lang, renderer.summary_html))
 
 
-def write_site(outputs: Iterator[Output], output_dir: Path, search: Sequence[SearchTarget] = ()) -> tuple[int, int]:
+def write_site(
+    outputs: Iterator[Output],
+    output_dir: Path,
+    search: Site | None = None,
+    workers: int = 1,
+    stages: dict[str, float] | None = None,
+) -> tuple[int, int]:
     """Produce every output (and the search index) into a staging folder and swap it in.
 
-    Returns (pages, files) written; the search index's files are not counted.
+    With `workers` > 1, pages are rendered by that many forked processes, each writing its share
+    straight into the staging folder. Returns (pages, files) written, not counting the search index.
     """
-    pages = 0
+    stages = stages if stages is not None else {}
+    clock = time.perf_counter()
+    planned = list(outputs)
+    pages = [o for o in planned if o.is_page]
+    stages["plan"] = time.perf_counter() - clock
     with OutputWriter(output_dir) as out:
-        for output in outputs:
+        parallel = workers > 1 and len(pages) >= PARALLEL_MIN_PAGES and "fork" in mp.get_all_start_methods()
+        for output in planned:
             if output.source is not None:
                 out.copy(output.path, output.source)
-            elif output.produce is not None:
+            elif output.produce is not None and not (parallel and output.is_page):
                 out.write(output.path, output.produce())
-            pages += output.is_page
-        if search:
-            build_search_index(out.staging, search)
+            elif parallel:
+                out.reserve(output.path)
+        if parallel:
+            _render_in_workers(pages, out.staging, workers)
+        stages["render+write"] = time.perf_counter() - clock - stages["plan"]
+        clock = time.perf_counter()
+        if search is not None:
+            build_search_index(search, out.staging)
+        stages["search"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         out.commit()
-        return pages, out.files_written
+        stages["swap"] = time.perf_counter() - clock
+        return len(pages), out.files_written
+
+
+PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
+_WORK: list[Output] = []  # the pages forked workers render; set just before forking
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _render_in_workers(pages: list[Output], staging: Path, workers: int) -> None:
+    """Fork `workers` processes that each render every n-th page into `staging` (no pickling of pages)."""
+    _WORK[:] = pages
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=die_with_parent) as pool:
+            jobs = [pool.submit(_render_share, str(staging), start, workers) for start in range(workers)]
+            for job in jobs:
+                job.result()
+    finally:
+        _WORK.clear()
+
+
+def _render_share(staging: str, start: int, step: int) -> int:
+    root = Path(staging)
+    for output in _WORK[start::step]:
+        assert output.produce is not None
+        produced = output.produce()
+        target = root / output.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(produced.encode("utf-8") if isinstance(produced, str) else produced)
+    return len(_WORK[start::step])

@@ -8,15 +8,15 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from digestsite.build import Output, failing_diagnostics, plan_outputs, write_site
+from digestsite.build import Output, plan_outputs, write_site
 from digestsite.config import load_config
 from digestsite.errors import ContentError
 from digestsite.fingerprint import files_digest
-from digestsite.model import Diagnostic
+from digestsite.model import Diagnostic, failing_diagnostics
 from digestsite.output import remove_file, replace_file
 from digestsite.render import create_environment
-from digestsite.search import SearchTarget, refresh_search_index, search_targets
-from digestsite.site import ParseCache, load_site
+from digestsite.search import refresh_search_index
+from digestsite.site import ParseCache, Site, load_site
 from digestsite.theme import theme_dir
 
 # Past this many changed pages (a template or config edit), render into a staging folder and swap it in
@@ -47,7 +47,7 @@ class IncrementalBuilder:
         self._parse_cache: ParseCache = {}
         self._fingerprints: dict[str, str] = {}
         self._environment: tuple[str, Environment] | None = None
-        self.search_targets: list[SearchTarget] = []
+        self.site: Site | None = None  # the last site built, for the dev server's search indexer
 
     def rebuild(self, *, search: bool = True) -> RebuildResult:
         """Bring the output up to date; with `search=False` the caller refreshes the search index itself."""
@@ -59,15 +59,15 @@ class IncrementalBuilder:
         outputs = list(plan_outputs(site, env=self._template_environment(config.templates_dir)))
         changed = [o for o in outputs if self._fingerprints.get(o.path) != o.fingerprint]
         changed_pages = sum(o.is_page for o in changed)
-        self.search_targets = search_targets(site)
+        self.site = site
         if not self._fingerprints or changed_pages > STAGED_REBUILD_PAGES:
-            pages, files = write_site(iter(outputs), self.output_dir, self.search_targets if search else ())
+            pages, files = write_site(iter(outputs), self.output_dir, site if search else None)
             removed, full = 0, True
         else:
             pages, files, removed = self._update_in_place(outputs, changed)
             full = False
             if search and (pages or removed):
-                refresh_search_index(self.output_dir, self.search_targets)
+                refresh_search_index(site, self.output_dir)
         self._fingerprints = {o.path: o.fingerprint for o in outputs}
         return RebuildResult(pages, files, removed, full, time.perf_counter() - started, site.diagnostics)
 

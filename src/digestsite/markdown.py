@@ -90,3 +90,11 @@ def render_summary(source: str) -> str:
 def render_inline(source: str) -> str:
     """One line of markdown without the surrounding paragraph (attribution lines)."""
     return _MD.renderInline(source)
+
+
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>]+|\s+")
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as one line of plain text: link texts kept, emphasis and heading marks dropped."""
+    return _MARKUP.sub(lambda m: m.group(1) if m.group(1) is not None else " ", markdown).strip()

@@ -87,3 +87,8 @@ class Batch:
     def newest_arxiv_key(self) -> tuple[int, ...]:
         """Sort key of the newest paper, used to order batches that share a date."""
         return max((sort_key(p.arxiv_id) for p in self.papers), default=(0,))
+
+
+def failing_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], strict: bool) -> list[Diagnostic]:
+    """What stops a build: errors, and warnings too under --strict."""
+    return [d for d in diagnostics if d.severity == Severity.ERROR or strict]

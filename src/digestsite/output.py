@@ -6,6 +6,8 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +32,20 @@ def check_replaceable(output_dir: Path) -> None:
         f"output folder {output_dir} is not empty and was not written by digestsite "
         f"(no {MARKER} file); refusing to replace it: empty it or choose another --output"
     )
+
+
+def checked_relative(relative: str) -> str:
+    """An output path that cannot leave its folder: relative, normalised, no `..`, no backslash or NUL."""
+    parts = relative.split("/")
+    if (
+        not relative
+        or relative.startswith("/")
+        or "\\" in relative
+        or "\x00" in relative
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        raise OutputError(f"refusing to write {relative!r}: it is outside the output folder")
+    return relative
 
 
 def safe_join(root: Path, relative: str) -> Path:
@@ -58,6 +74,25 @@ def remove_file(root: Path, relative: str) -> None:
     while folder != root.resolve() and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+# Deleting the replaced site of a large archive takes seconds: once the new site is live, a detached
+# process does it. A build that starts before it finishes removes the leftover itself.
+BACKGROUND_DELETE_FILES = 5000
+
+
+def _remove_tree(path: Path, background: bool) -> None:
+    if background:
+        script = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _stale_siblings(output_dir: Path) -> list[Path]:
@@ -89,8 +124,9 @@ class OutputWriter:
         return len(self._written)
 
     def _target(self, relative: str) -> Path:
-        target = safe_join(self._staging_root, relative)
-        key = target.relative_to(self._staging_root).as_posix()
+        # The staging folder is new and holds no links, so checking the path's shape is enough here.
+        key = checked_relative(relative)
+        target = self._staging_root / key
         if key in self._written:
             raise OutputError(f"two outputs write the same file {key}")
         self._written.add(key)
@@ -99,6 +135,10 @@ class OutputWriter:
             parent.mkdir(parents=True, exist_ok=True)
             self._made_dirs.add(parent)
         return target
+
+    def reserve(self, relative: str) -> Path:
+        """Claim a path that another process will write; the same checks as `write` apply."""
+        return self._target(relative)
 
     def write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -119,7 +159,7 @@ class OutputWriter:
             os.replace(self.output_dir, old / "site")
             os.replace(self.staging, self.output_dir)
             self.staging = old
-        shutil.rmtree(self.staging, ignore_errors=True)
+        _remove_tree(self.staging, background=len(self._written) >= BACKGROUND_DELETE_FILES)
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)

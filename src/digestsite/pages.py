@@ -4,17 +4,16 @@ BibTeX) is made when the page is rendered, so an unchanged page costs almost not
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from digestsite.i18n import Locale
+from digestsite.markdown import plain_text
 from digestsite.model import Batch, Paper
 from digestsite.site import Site
 
 HOME_BATCHES = 10  # the home page previews this many batches; the archive lists them all
 DESCRIPTION_LENGTH = 160
-_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>]+|\s+")
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Page:
 
 def plain_excerpt(markdown: str, limit: int = DESCRIPTION_LENGTH) -> str:
     """A one-line plain-text excerpt of markdown, for meta descriptions."""
-    text = _MARKUP.sub(lambda m: m.group(1) if m.group(1) is not None else " ", markdown[: limit * 4]).strip()
+    text = plain_text(markdown[: limit * 4])
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -69,7 +69,9 @@ class SearchIndexer:
         while self._wanted.wait() and not self._stopped.is_set():
             self._wanted.clear()
             try:
-                refresh_search_index(self.builder.output_dir, self.builder.search_targets)
+                site = self.builder.site
+                if site is not None:
+                    refresh_search_index(site, self.builder.output_dir)
             except Exception as exc:  # keep serving; the next rebuild tries again
                 self.log(f"search index not updated: {exc}")
 

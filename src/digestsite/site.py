@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-import posixpath
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -44,9 +44,19 @@ class Routes:
         return self.prefix(lang) + PAGE_PATTERNS[kind].format(key=key)
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(from_path: str, to_path: str, local: bool = False) -> str:
-    """A link from one output file to another that works at any subpath and, with `local`, from disk."""
-    url = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    """A link from one output file to another that works at any subpath and, with `local`, from disk.
+
+    Both paths are output paths (relative, normalised), so plain segment arithmetic is enough; this runs
+    dozens of times per page.
+    """
+    start = from_path.split("/")[:-1]
+    target = to_path.split("/")
+    common = 0
+    while common < len(start) and common < len(target) - 1 and start[common] == target[common]:
+        common += 1
+    url = "../" * (len(start) - common) + "/".join(target[common:])
     if not local and (url == "index.html" or url.endswith("/index.html")):
         url = url[: -len("index.html")]
     return url or "./"

@@ -1,0 +1,91 @@
+"""Build-time benchmark: cold build, no-op rebuild, one-digest edit, peak RSS, pages per second, stages.
+
+    python benchmarks/build_bench.py [--papers 56 1000 10000 50000] [--digestsite PATH]
+
+56 papers is the bundled demo site; larger sizes use the deterministic generator in corpus.py. Every
+number is one run of the installed `digestsite` command measured from outside (wall clock, and peak
+RSS from wait4, which includes the Pagefind processes). Outputs go to a RAM disk when there is one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus import write_corpus  # noqa: E402
+
+SCRATCH = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MiB, stderr) of one command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read() if process.stderr else ""
+    if status:
+        sys.exit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, stderr
+
+
+def prepare(papers: int, folder: Path) -> Path:
+    if papers == 56:
+        shutil.copytree(REPO / "seeds", folder / "seeds")
+        shutil.copy(REPO / "site.yaml", folder / "site.yaml")
+        return folder / "seeds" / "000_9dc9e78c6ea22407.txt"
+    write_corpus(folder / "seeds", papers)
+    (folder / "site.yaml").write_text("languages: [zh, en]\nbase_url: https://example.org/digest/\n", "utf-8")
+    return folder / "seeds" / "00000.md"
+
+
+def measure(papers: int, digestsite: str) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as scratch:
+        folder = Path(scratch)
+        digest = prepare(papers, folder)
+        cold, rss, stderr = timed([digestsite, "build", "--timings"], folder)
+        pages = int(re.search(r"(\d+) pages", stderr).group(1))  # type: ignore[union-attr]
+        stages = dict(re.findall(r"(\S+) (\d+) ms", stderr.split("stages:", 1)[1]))
+        noop, _, noop_err = timed([digestsite, "build"], folder)
+        assert "up to date" in noop_err, noop_err
+        text = digest.read_text("utf-8")
+        digest.write_text(text.replace("。", "。 ", 1), "utf-8")
+        edit, _, _ = timed([digestsite, "build"], folder)
+    total = sum(int(v) for v in stages.values()) or 1
+    shares = {name: int(ms) / total for name, ms in stages.items()}
+    return {"papers": papers, "pages": pages, "cold": cold, "noop": noop, "edit": edit, "rss": rss,
+            "pages_per_s": pages / cold, "shares": shares}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, nargs="+", default=[56, 1000, 10000, 50000])
+    beside_python = Path(sys.executable).parent / "digestsite"
+    default = str(beside_python) if beside_python.exists() else shutil.which("digestsite") or "digestsite"
+    parser.add_argument("--digestsite", default=default)
+    args = parser.parse_args()
+    columns = ["papers", "pages", "cold s", "no-op s", "one edit s", "peak RSS MiB", "pages/s"]
+    columns += ["parse", "plan", "render+write", "search", "swap"]
+    print("| " + " | ".join(columns) + " |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for papers in args.papers:
+        r = measure(papers, args.digestsite)
+        shares = r["shares"]
+        stage_cells = " | ".join(f"{shares.get(s, 0):.0%}" for s in ("parse", "plan", "render+write", "search", "swap"))  # type: ignore[union-attr]
+        print(f"| {r['papers']} | {r['pages']} | {r['cold']:.2f} | {r['noop']:.2f} | {r['edit']:.2f} | "
+              f"{r['rss']:.0f} | {r['pages_per_s']:.0f} | {stage_cells} |", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

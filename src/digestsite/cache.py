@@ -1,0 +1,105 @@
+"""The build cache: a build whose inputs and output are exactly as the last build left them does nothing.
+
+The key covers everything a build reads (package version, options, site.yaml's values, every digest
+file, template, static file and locale, the bundled theme) and the identity of the output folder the
+last build swapped in. It lives in
+`.digestsite-cache/` beside site.yaml, never in the output, which stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+from digestsite import __version__
+from digestsite.config import Config
+from digestsite.model import Diagnostic, Severity
+from digestsite.output import MARKER
+from digestsite.theme import theme_dir
+
+CACHE_DIR = ".digestsite-cache"
+
+
+def _cache_file(config: Config) -> Path:
+    return config.root / CACHE_DIR / "build.json"
+
+
+def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
+    if not folder.is_dir():
+        digest.update(b"-")
+        return
+    for path in sorted(folder.rglob("*")):
+        # Every entry counts, readable or not: a new fifo or broken link changes the build's warnings.
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            mode = path.lstat().st_mode
+            if stat.S_ISREG(mode) or (stat.S_ISLNK(mode) and path.is_file()):
+                digest.update(path.read_bytes())
+            else:
+                digest.update(str(stat.S_IFMT(mode)).encode())
+        except OSError as exc:
+            digest.update(f"unreadable {exc.errno}".encode())
+        digest.update(b"\0")
+
+
+def input_key(config: Config, options: str) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    fields = (__version__, options, config.title, config.description, config.base_url, config.languages,
+              config.feed_size, config.cname)  # fmt: skip
+    digest.update(repr(fields).encode())
+    theme = theme_dir()
+    package_locales = Path(__file__).parent / "locales"
+    for folder in (config.seeds_dir, config.templates_dir, config.static_dir, config.locales_dir,
+                   theme / "templates", theme / "static", package_locales):  # fmt: skip
+        digest.update(str(folder).encode())
+        _hash_tree(digest, folder)
+    return digest.hexdigest()
+
+
+def output_key(output_dir: Path) -> str:
+    """Identifies the output folder a build swapped in: its inode and its marker file's.
+
+    Every build replaces the whole folder, so these change whenever anything but a hand edit inside
+    the folder touched it; `build --no-cache` rebuilds regardless. Stat-ing every file instead would
+    cost more than half a second at 10,000 papers.
+    """
+    try:
+        folder = output_dir.stat()
+        marker = (output_dir / MARKER).stat()
+    except OSError:
+        return ""
+    names = hashlib.blake2b("\0".join(sorted(os.listdir(output_dir))).encode(), digest_size=8).hexdigest()
+    return f"{folder.st_ino}:{folder.st_dev}:{marker.st_ino}:{marker.st_mtime_ns}:{names}"
+
+
+def cached_result(config: Config, inputs: str) -> list[Diagnostic] | None:
+    """The last build's diagnostics if it can be reused as it is, else None."""
+    try:
+        record = json.loads(_cache_file(config).read_text("utf-8")).get(str(config.output_dir))
+    except (OSError, ValueError):
+        return None
+    if not record or record.get("inputs") != inputs or record.get("output") != output_key(config.output_dir):
+        return None
+    return [Diagnostic(d["path"], d["line"], Severity(d["severity"]), d["message"]) for d in record["diagnostics"]]
+
+
+def remember(config: Config, inputs: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+    path = _cache_file(config)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    data[str(config.output_dir)] = {
+        "inputs": inputs,
+        "output": output_key(config.output_dir),
+        "diagnostics": [d.as_dict() for d in diagnostics],
+    }
+    try:
+        path.parent.mkdir(exist_ok=True)
+        (path.parent / ".gitignore").write_text("*\n", "utf-8")
+        path.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+    except OSError:
+        pass  # a read-only site folder just builds every time

@@ -1,0 +1,25 @@
+"""Child processes (render workers, Pagefind) die with the build that started them.
+
+A build killed mid-way must not leave children writing into a staging folder that the next build
+deletes. On Linux each child asks the kernel for SIGKILL when its parent dies; elsewhere this is a no-op.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import sys
+
+_PR_SET_PDEATHSIG = 1
+_prctl = None
+if sys.platform.startswith("linux"):
+    try:
+        _prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        _prctl = None
+
+
+def die_with_parent() -> None:
+    """Use as a `preexec_fn` or process-pool initializer (only a C call: safe after fork)."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)

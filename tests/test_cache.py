@@ -1,0 +1,59 @@
+"""The build cache never changes output: cached and uncached builds agree byte for byte after any change."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import REPO
+from test_build import snapshot
+from test_cli import run
+
+JAMBA = "seeds/000_9dc9e78c6ea22407.txt"
+
+
+def test_unchanged_site_is_up_to_date_and_untouched(bundled_site):
+    root = bundled_site.parent
+    assert run(root, "build").returncode == 0
+    inode = (root / "_site").stat().st_ino
+    before = snapshot(root / "_site")
+    again = run(root, "build")
+    assert again.returncode == 0 and "_site is up to date" in again.stderr
+    assert "seeds/003_001580e75e0c0255.txt:27: warning:" in again.stderr  # warnings are still reported
+    assert (root / "_site").stat().st_ino == inode and snapshot(root / "_site") == before
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_cached_and_uncached_builds_agree_after_edits_deletions_and_template_changes(bundled_site):
+    root = bundled_site.parent
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    changes = [
+        lambda: None,
+        lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
+        lambda: (root / "seeds" / "001_1bbfa1e29201756a.txt").unlink(),
+        lambda: edit(root / "templates" / "paper.html", "<article", "<article data-edited"),
+        lambda: edit(root / "static" / "style.css", "--measure: 42rem;", "--measure: 44rem;"),
+        lambda: edit(bundled_site, "AI Paper Digest", "AI Papers Weekly"),
+        lambda: (root / "seeds" / "005_new.md").write_text("# New\n[新](https://arxiv.org/abs/2407.00001)\n\n摘要。\n"),
+    ]
+    for change in changes:
+        change()
+        cached = run(root, "build", "--output", "cached")
+        fresh = run(root, "build", "--no-cache", "--output", "fresh")
+        assert cached.returncode == fresh.returncode == 0
+        assert "up to date" not in cached.stderr or change is changes[0]
+        assert snapshot(root / "cached") == snapshot(root / "fresh")
+        assert "up to date" in run(root, "build", "--output", "cached").stderr
+
+
+def test_removed_output_is_rebuilt(bundled_site):
+    root = bundled_site.parent
+    assert run(root, "build").returncode == 0
+    shutil.rmtree(root / "_site")
+    result = run(root, "build")
+    assert "up to date" not in result.stderr and (root / "_site" / "index.html").is_file()
