@@ -30,11 +30,13 @@ SCRATCH = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gette
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
     """(seconds, peak RSS in MiB, stderr) of one command."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    stderr = process.stderr.read() if process.stderr else ""
+    with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a chatty build never blocks on it
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        log.seek(0)
+        stderr = log.read()
     if status:
         sys.exit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
     return seconds, usage.ru_maxrss / 1024, stderr

@@ -46,7 +46,8 @@ def write_corpus(folder: Path, papers: int, per_batch: int = 15, seed: int = 0, 
     for start in range(0, papers, per_batch):
         lines = []
         for n in range(start, min(start + per_batch, papers)):
-            month = 2301 + (n // 3000) % 12
+            block = n // 3000  # 3,000 papers a month from January 2023 on: IDs never repeat
+            month = (23 + block // 12) * 100 + block % 12 + 1
             arxiv_id = f"{month}.{10000 + n % 3000:05d}"
             words = rng.sample(_EN, 5)
             lines += [

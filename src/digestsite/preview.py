@@ -44,6 +44,9 @@ def _describe(changed: set[Path]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
 
 
+QUIET_BEFORE_INDEXING = 1.0  # seconds without a rebuild before the search index is refreshed
+
+
 class SearchIndexer:
     """Refreshes the search index on a background thread, so a page reload never waits for it.
 
@@ -68,10 +71,15 @@ class SearchIndexer:
     def _loop(self) -> None:
         while self._wanted.wait() and not self._stopped.is_set():
             self._wanted.clear()
+            # Let a burst of saves finish first: indexing a large archive takes seconds of CPU.
+            while self._wanted.wait(QUIET_BEFORE_INDEXING) and not self._stopped.is_set():
+                self._wanted.clear()
+            if self._stopped.is_set():
+                return
             try:
                 site = self.builder.site
                 if site is not None:
-                    refresh_search_index(site, self.builder.output_dir)
+                    refresh_search_index(site, self.builder.output_dir, background=True)
             except Exception as exc:  # keep serving; the next rebuild tries again
                 self.log(f"search index not updated: {exc}")
 

@@ -88,15 +88,18 @@ def write_search_documents(site: Site, folder: Path) -> None:
             path.write_text(document, "utf-8")
 
 
-def build_search_index(site: Site, into: Path) -> SearchIndex:
-    """Write every interface language's bundle under `into` (the site's output or staging folder)."""
+def build_search_index(site: Site, into: Path, background: bool = False) -> SearchIndex:
+    """Write every interface language's bundle under `into` (the site's output or staging folder).
+
+    `background` runs Pagefind at the lowest CPU priority, so the dev server's rebuilds come first.
+    """
     with tempfile.TemporaryDirectory(prefix=".search-documents-", dir=into.parent) as scratch:
         documents = Path(scratch)
         write_search_documents(site, documents)
-        return _run_pagefind(documents, search_targets(site), into)
+        return _run_pagefind(documents, search_targets(site), into, background)
 
 
-def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path) -> SearchIndex:
+def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path, background: bool) -> SearchIndex:
     """Index every target's documents, the languages in parallel, into `into`."""
     executable = str(pagefind_executable())
     running = []
@@ -108,7 +111,11 @@ def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path) -
                    "--output-path", bundle, "--silent"]  # fmt: skip
         running.append(
             subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                preexec_fn=_lowest_priority if background else die_with_parent,
             )
         )
     for process in running:
@@ -130,19 +137,24 @@ def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path) -
     return SearchIndex(files, size)
 
 
+def _lowest_priority() -> None:
+    die_with_parent()
+    os.nice(19)
+
+
 def _sort_entry_file(path: Path) -> None:
     """Pagefind lists languages in hash-map order; sorted keys keep identical builds byte-identical."""
     data = json.loads(path.read_text("utf-8"))
     path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
-def refresh_search_index(site: Site, site_dir: Path) -> SearchIndex:
+def refresh_search_index(site: Site, site_dir: Path, background: bool = False) -> SearchIndex:
     """Re-index a live output folder: build the bundles beside it, then swap each in whole.
 
     Pagefind names fragments by content, so indexing over an old bundle would leave stale fragments.
     """
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_dir) as scratch:
-        index = build_search_index(site, Path(scratch))
+        index = build_search_index(site, Path(scratch), background)
         for target in search_targets(site):
             fresh, live = Path(scratch) / target.bundle, site_dir / target.bundle
             if not live.exists():
