@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from collections import Counter
@@ -93,10 +94,13 @@ def build_search_index(site: Site, into: Path, background: bool = False) -> Sear
 
     `background` runs Pagefind at the lowest CPU priority, so the dev server's rebuilds come first.
     """
-    with tempfile.TemporaryDirectory(prefix=".search-documents-", dir=into.parent) as scratch:
-        documents = Path(scratch)
+    # Inside `into`, so that a build killed here leaves nothing the next build would not clean up.
+    documents = into / ".search-documents"
+    try:
         write_search_documents(site, documents)
         return _run_pagefind(documents, search_targets(site), into, background)
+    finally:
+        shutil.rmtree(documents, ignore_errors=True)
 
 
 def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path, background: bool) -> SearchIndex:
