@@ -57,3 +57,10 @@ def test_removed_output_is_rebuilt(bundled_site):
     shutil.rmtree(root / "_site")
     result = run(root, "build")
     assert "up to date" not in result.stderr and (root / "_site" / "index.html").is_file()
+
+
+def test_strict_still_fails_on_warnings_when_nothing_changed(bundled_site):
+    root = bundled_site.parent
+    assert run(root, "build").returncode == 0
+    strict = run(root, "build", "--strict")
+    assert strict.returncode == 1 and "003_001580e75e0c0255.txt:27: warning:" in strict.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from digestsite.assets import collect_assets
-from digestsite.cache import cached_result, input_key, remember
+from digestsite.cache import remember, reusable_build
 from digestsite.config import Config
 from digestsite.data import papers_json
 from digestsite.errors import ContentError
@@ -63,9 +63,8 @@ def build(config: Config, *, strict: bool = False, local: bool = False, use_cach
     With `use_cache`, a build whose inputs and output are unchanged since the last one returns at once.
     """
     started = time.perf_counter()
-    inputs = input_key(config, f"local={local}") if use_cache else ""
-    reused = cached_result(config, inputs) if use_cache else None
-    if reused is not None and not failing_diagnostics(tuple(reused), strict):
+    inputs, reused = reusable_build(config, local, strict) if use_cache else ("", None)
+    if reused is not None:
         return BuildResult(config.output_dir, 0, 0, 0, 0, time.perf_counter() - started, tuple(reused), {}, True)
     site = load_site(config)
     stages = {"parse": time.perf_counter() - started}

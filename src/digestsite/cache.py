@@ -16,7 +16,7 @@ from pathlib import Path
 
 from digestsite import __version__
 from digestsite.config import Config
-from digestsite.model import Diagnostic, Severity
+from digestsite.model import Diagnostic, Severity, failing_diagnostics
 from digestsite.output import MARKER
 from digestsite.theme import theme_dir
 
@@ -103,3 +103,12 @@ def remember(config: Config, inputs: str, diagnostics: tuple[Diagnostic, ...]) -
         path.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
     except OSError:
         pass  # a read-only site folder just builds every time
+
+
+def reusable_build(config: Config, local: bool, strict: bool) -> tuple[str, list[Diagnostic] | None]:
+    """The input key of this build, and the last build's diagnostics when its output can stand as it is."""
+    inputs = input_key(config, f"local={local}")
+    reused = cached_result(config, inputs)
+    if reused is not None and failing_diagnostics(reused, strict):
+        reused = None  # --strict must fail on the warnings again, not pass because nothing changed
+    return inputs, reused

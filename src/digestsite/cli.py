@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from digestsite import __version__
-from digestsite.cache import cached_result, input_key
+from digestsite.cache import reusable_build
 from digestsite.config import Config, load_config
 from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
 from digestsite.model import Diagnostic, failing_diagnostics
@@ -77,8 +77,8 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
     if not args.no_cache:
-        reused = cached_result(config, input_key(config, f"local={args.local}"))
-        if reused is not None and not failing_diagnostics(reused, args.strict):
+        _, reused = reusable_build(config, args.local, args.strict)
+        if reused is not None:
             _print_diagnostics(reused, errors_only=args.quiet)
             if not args.quiet:
                 elapsed = (time.perf_counter() - started) * 1000
