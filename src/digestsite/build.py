@@ -21,7 +21,7 @@ from digestsite.feeds import atom_feed
 from digestsite.fingerprint import Fingerprinter, files_digest
 from digestsite.lifetime import die_with_parent
 from digestsite.model import Diagnostic, failing_diagnostics
-from digestsite.output import OutputWriter
+from digestsite.output import OutputWriter, as_bytes
 from digestsite.pages import plan_pages
 from digestsite.render import Renderer
 from digestsite.search import build_search_index
@@ -57,13 +57,18 @@ class Output:
     is_page: bool = False
 
 
-def build(config: Config, *, strict: bool = False, local: bool = False, use_cache: bool = True) -> BuildResult:
+def build(
+    config: Config, *, strict: bool = False, local: bool = False, use_cache: bool = True, inputs: str = ""
+) -> BuildResult:
     """Build the whole site; on any failure the previous output stays exactly as it was.
 
     With `use_cache`, a build whose inputs and output are unchanged since the last one returns at once.
+    A caller that already found the cache stale passes its input key as `inputs`, and it is not re-read.
     """
     started = time.perf_counter()
-    inputs, reused = reusable_build(config, local, strict) if use_cache else ("", None)
+    reused = None
+    if use_cache and not inputs:
+        inputs, reused = reusable_build(config, local, strict)
     if reused is not None:
         return BuildResult(config.output_dir, 0, 0, 0, 0, time.perf_counter() - started, tuple(reused), {}, True)
     site = load_site(config)
@@ -182,8 +187,7 @@ def _render_share(staging: str, start: int, step: int) -> int:
     root = Path(staging)
     for output in _WORK[start::step]:
         assert output.produce is not None
-        produced = output.produce()
         target = root / output.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(produced.encode("utf-8") if isinstance(produced, str) else produced)
+        target.write_bytes(as_bytes(output.produce()))
     return len(_WORK[start::step])

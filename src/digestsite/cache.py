@@ -27,7 +27,8 @@ def _cache_file(config: Config) -> Path:
     return config.root / CACHE_DIR / "build.json"
 
 
-def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
+def hash_tree(digest: hashlib._Hash, folder: Path) -> None:
+    """Feed every entry under `folder` (names, and bytes of files) into `digest`."""
     if not folder.is_dir():
         digest.update(b"-")
         return
@@ -55,7 +56,7 @@ def input_key(config: Config, options: str) -> str:
     for folder in (config.seeds_dir, config.templates_dir, config.static_dir, config.locales_dir,
                    theme / "templates", theme / "static", package_locales):  # fmt: skip
         digest.update(str(folder).encode())
-        _hash_tree(digest, folder)
+        hash_tree(digest, folder)
     return digest.hexdigest()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from digestsite import __version__
 from digestsite.cache import reusable_build
-from digestsite.config import Config, load_config
+from digestsite.config import Config, display_path, load_config
 from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
 from digestsite.model import Diagnostic, failing_diagnostics
 
@@ -76,22 +76,23 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], errors_only: bool = Fa
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
+    inputs = ""
     if not args.no_cache:
-        _, reused = reusable_build(config, args.local, args.strict)
+        inputs, reused = reusable_build(config, args.local, args.strict)
         if reused is not None:
             _print_diagnostics(reused, errors_only=args.quiet)
             if not args.quiet:
                 elapsed = (time.perf_counter() - started) * 1000
-                print(f"{_display(config.output_dir)} is up to date ({elapsed:.0f} ms)", file=sys.stderr)
+                print(f"{display_path(config.output_dir)} is up to date ({elapsed:.0f} ms)", file=sys.stderr)
             return EXIT_OK
     from digestsite.build import build
 
-    result = build(config, strict=args.strict, local=args.local, use_cache=not args.no_cache)
+    result = build(config, strict=args.strict, local=args.local, use_cache=not args.no_cache, inputs=inputs)
     _print_diagnostics(result.diagnostics, errors_only=args.quiet)
     if not args.quiet:
         print(
             f"built {result.papers} papers in {result.batches} batches: {result.pages} pages, "
-            f"{result.files} files in {_display(result.output_dir)} ({result.seconds * 1000:.0f} ms)",
+            f"{result.files} files in {display_path(result.output_dir)} ({result.seconds * 1000:.0f} ms)",
             file=sys.stderr,
         )
     if args.timings:
@@ -166,13 +167,6 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "deploy": run_deploy}
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

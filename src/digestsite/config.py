@@ -121,7 +121,7 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
     """
     cwd = (cwd or Path.cwd()).resolve()
     config_file = (cwd / config_file).resolve()
-    label = _display(config_file, cwd)
+    label = display_path(config_file, cwd)
     try:
         text = config_file.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
@@ -224,9 +224,9 @@ def _show(value: object) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _display(path: Path, cwd: Path) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """How messages name a file: as the user would type it, relative to the working folder when inside it."""
     try:
-        return str(path.relative_to(cwd))
+        return str(path.relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)

@@ -13,6 +13,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 from digestsite import __version__
+from digestsite.cache import hash_tree
 from digestsite.model import Batch, Paper
 from digestsite.pages import Page
 
@@ -26,11 +27,7 @@ def files_digest(folders: Iterable[Path]) -> str:
     """One hash over every file (name and bytes) under the given folders."""
     digest = hashlib.blake2b(digest_size=16)
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+        hash_tree(digest, folder)
     return digest.hexdigest()
 
 

@@ -13,7 +13,7 @@ from digestsite.config import load_config
 from digestsite.errors import ContentError
 from digestsite.fingerprint import files_digest
 from digestsite.model import Diagnostic, failing_diagnostics
-from digestsite.output import remove_file, replace_file
+from digestsite.output import as_bytes, remove_file, replace_file
 from digestsite.render import create_environment
 from digestsite.search import refresh_search_index
 from digestsite.site import ParseCache, Site, load_site
@@ -89,8 +89,7 @@ class IncrementalBuilder:
                 data = output.source.read_bytes()
             else:
                 assert output.produce is not None
-                produced = output.produce()
-                data = produced.encode("utf-8") if isinstance(produced, str) else produced
+                data = as_bytes(output.produce())
             pending[output.path] = data
         for path, data in pending.items():
             replace_file(self.output_dir, path, data)

@@ -48,6 +48,11 @@ def checked_relative(relative: str) -> str:
     return relative
 
 
+def as_bytes(content: str | bytes) -> bytes:
+    """Output files are UTF-8."""
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
 def safe_join(root: Path, relative: str) -> Path:
     """`root/relative`, refusing any path that would land outside `root` (via `..`, absolute parts or links)."""
     resolved_root = root.resolve()
@@ -141,8 +146,7 @@ class OutputWriter:
         return self._target(relative)
 
     def write(self, relative: str, content: str | bytes) -> None:
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        self._target(relative).write_bytes(data)
+        self._target(relative).write_bytes(as_bytes(content))
 
     def copy(self, relative: str, source: Path) -> None:
         shutil.copyfile(source, self._target(relative))

@@ -15,12 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from digestsite.config import load_config
+from digestsite.config import display_path, load_config
 from digestsite.errors import ConfigError, ContentError, DigestsiteError
 from digestsite.incremental import IncrementalBuilder, RebuildResult
 from digestsite.search import refresh_search_index
 from digestsite.serve import DevServer, ReloadHub
-from digestsite.site import display_path
 from digestsite.watch import ChangeCollector, start_observer
 
 

@@ -50,12 +50,6 @@ class SearchTarget:
         return f"{self.prefix}{SEARCH_DIR}"
 
 
-@dataclass(frozen=True)
-class SearchIndex:
-    files: int
-    bytes: int
-
-
 def search_targets(site: Site) -> list[SearchTarget]:
     summary_langs = Counter(p.summary_lang for p in site.papers)
     content_lang = summary_langs.most_common(1)[0][0].split("-")[0] if summary_langs else "zh"
@@ -89,7 +83,7 @@ def write_search_documents(site: Site, folder: Path) -> None:
             path.write_text(document, "utf-8")
 
 
-def build_search_index(site: Site, into: Path, background: bool = False) -> SearchIndex:
+def build_search_index(site: Site, into: Path, background: bool = False) -> None:
     """Write every interface language's bundle under `into` (the site's output or staging folder).
 
     `background` runs Pagefind at the lowest CPU priority, so the dev server's rebuilds come first.
@@ -98,12 +92,12 @@ def build_search_index(site: Site, into: Path, background: bool = False) -> Sear
     documents = into / ".search-documents"
     try:
         write_search_documents(site, documents)
-        return _run_pagefind(documents, search_targets(site), into, background)
+        _run_pagefind(documents, search_targets(site), into, background)
     finally:
         shutil.rmtree(documents, ignore_errors=True)
 
 
-def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path, background: bool) -> SearchIndex:
+def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path, background: bool) -> None:
     """Index every target's documents, the languages in parallel, into `into`."""
     executable = str(pagefind_executable())
     running = []
@@ -127,18 +121,11 @@ def _run_pagefind(site_dir: Path, targets: Sequence[SearchTarget], into: Path, b
         if process.returncode != 0:
             detail = (err or out).strip().splitlines()
             raise SearchIndexError(f"search indexing failed: {detail[-1] if detail else process.returncode}")
-    files = 0
-    size = 0
     for target in targets:
         bundle = into / target.bundle
         for name in _UNUSED:
             (bundle / name).unlink(missing_ok=True)
         _sort_entry_file(bundle / "pagefind-entry.json")
-        for path in bundle.rglob("*"):
-            if path.is_file():
-                files += 1
-                size += path.stat().st_size
-    return SearchIndex(files, size)
 
 
 def _lowest_priority() -> None:
@@ -152,13 +139,13 @@ def _sort_entry_file(path: Path) -> None:
     path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
-def refresh_search_index(site: Site, site_dir: Path, background: bool = False) -> SearchIndex:
+def refresh_search_index(site: Site, site_dir: Path, background: bool = False) -> None:
     """Re-index a live output folder: build the bundles beside it, then swap each in whole.
 
     Pagefind names fragments by content, so indexing over an old bundle would leave stale fragments.
     """
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_dir) as scratch:
-        index = build_search_index(site, Path(scratch), background)
+        build_search_index(site, Path(scratch), background)
         for target in search_targets(site):
             fresh, live = Path(scratch) / target.bundle, site_dir / target.bundle
             if not live.exists():
@@ -166,4 +153,3 @@ def refresh_search_index(site: Site, site_dir: Path, background: bool = False) -
             elif not exchange_paths(fresh, live):
                 os.replace(live, Path(scratch) / f"old-{target.prefix.strip('/') or 'root'}")
                 os.replace(fresh, live)
-    return index

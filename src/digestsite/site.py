@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from digestsite.config import Config
+from digestsite.config import Config, display_path
 from digestsite.errors import ConfigError
 from digestsite.i18n import Locale, load_locales
 from digestsite.model import Batch, Diagnostic, Paper, Severity
@@ -100,18 +100,6 @@ class Site:
         before = self.papers[i - 1] if i > 0 else None
         after = self.papers[i + 1] if i + 1 < len(self.papers) else None
         return before, after
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity == Severity.ERROR for d in self.diagnostics)
-
-
-def display_path(path: Path) -> str:
-    """How messages name a file: relative to the working folder when inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 ParseCache = dict[Path, tuple[bytes, ParseResult]]
