@@ -18,9 +18,15 @@
   function load() {
     if (!pagefind) {
       var url = new URL(form.dataset.pagefind, document.baseURI).href;
+      // Results link into this interface's language: the index is shared, the root is not.
+      var root = new URL(form.dataset.siteRoot, document.baseURI).pathname.replace(/index\.html$/, "");
+      var shards = form.dataset.shards.split(" ").filter(Boolean).map(function (entry) {
+        return new URL(entry, document.baseURI).href.replace(/pagefind-entry\.json$/, "");
+      });
       pagefind = import(url).then(function (module) {
-        var root = new URL(form.dataset.siteRoot, document.baseURI).pathname;
-        return module.options({ baseUrl: root }).then(function () { return module; });
+        return module.options({ baseUrl: root }).then(function () {
+          return Promise.all(shards.map(function (shard) { return module.mergeIndex(shard, { baseUrl: root }); }));
+        }).then(function () { return module; });
       });
     }
     return pagefind;
@@ -61,10 +67,11 @@
       li.appendChild(zh);
     }
     li.appendChild(excerptNodes(data.excerpt));
-    if (data.meta.batch) {
+    var batchTitle = data.meta["batch_" + form.dataset.lang];
+    if (batchTitle) {
       var batch = document.createElement("p");
       batch.className = "batch";
-      batch.textContent = form.dataset.inBatch + " " + data.meta.batch;
+      batch.textContent = form.dataset.inBatch + " " + batchTitle;
       li.appendChild(batch);
     }
     return li;

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+
+import pytest
 
 from conftest import REPO
+from digestsite import search
+from digestsite.build import build
+from digestsite.config import load_config
+from digestsite.render import Renderer
 from test_build import snapshot
 from test_cli import run
 
@@ -64,3 +71,54 @@ def test_strict_still_fails_on_warnings_when_nothing_changed(bundled_site):
     assert run(root, "build").returncode == 0
     strict = run(root, "build", "--strict")
     assert strict.returncode == 1 and "003_001580e75e0c0255.txt:27: warning:" in strict.stderr
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut the search index after every batch of the demo site (four shards instead of one)."""
+    monkeypatch.setattr(search, "SHARD_MIN_PAPERS", 1)
+    monkeypatch.setattr(search, "SHARD_MAX_PAPERS", 10)
+
+
+def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, small_shards):
+    root = bundled_site.parent
+    cached = load_config(bundled_site, {"output": str(root / "cached")})
+    fresh = load_config(bundled_site, {"output": str(root / "fresh")})
+    first = build(cached)
+    assert first.pages == 128 and len(list((root / "cached" / "pagefind").glob("part-*"))) == 3
+    changes = [
+        lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
+        lambda: (root / "seeds" / "001_1bbfa1e29201756a.txt").unlink(),
+        lambda: (root / "seeds" / "005_new.md").write_text("# New\n[新](https://arxiv.org/abs/2407.00001)\n\n摘要。\n"),
+    ]
+    for change in changes:
+        change()
+        updated = build(cached)
+        assert 0 < updated.pages < 128  # rewritten in place: only the pages that changed
+        build(fresh, use_cache=False)
+        assert snapshot(root / "cached") == snapshot(root / "fresh")
+
+
+def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundled_site, small_shards, monkeypatch):
+    root = bundled_site.parent
+    config = load_config(bundled_site)
+    build(config)
+    before = snapshot(config.output_dir)
+    shutil.rmtree(config.output_dir)
+    monkeypatch.setattr(Renderer, "render", lambda *_: pytest.fail("a cached page was rendered again"))
+    monkeypatch.setattr(subprocess, "Popen", lambda *_, **__: pytest.fail("a cached shard was indexed again"))
+    build(config)
+    assert snapshot(config.output_dir) == before
+    assert (root / ".digestsite-cache" / "pages" / "index.pickle").is_file()
+
+
+def test_a_damaged_page_store_costs_time_never_correctness(bundled_site):
+    root = bundled_site.parent
+    config = load_config(bundled_site)
+    build(config)
+    before = snapshot(config.output_dir)
+    for segment in (root / ".digestsite-cache" / "pages").glob("segment-*"):
+        segment.write_bytes(segment.read_bytes()[:1000])  # truncated: most pages can no longer be read
+    shutil.rmtree(config.output_dir)
+    build(config)
+    assert snapshot(config.output_dir) == before

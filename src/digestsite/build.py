@@ -6,27 +6,38 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
 
 from digestsite.assets import collect_assets
-from digestsite.cache import remember, reusable_build
+from digestsite.cache import (
+    cache_folder,
+    forget_output,
+    load_manifest,
+    load_parse_cache,
+    remember,
+    reusable_build,
+    save_manifest,
+    save_parse_cache,
+)
 from digestsite.config import Config
 from digestsite.data import papers_json
 from digestsite.errors import ContentError
 from digestsite.feeds import atom_feed
 from digestsite.fingerprint import Fingerprinter, files_digest
+from digestsite.inplace import changed_outputs, prepare_update
 from digestsite.lifetime import die_with_parent
 from digestsite.model import Diagnostic, failing_diagnostics
-from digestsite.output import OutputWriter, as_bytes
+from digestsite.output import OutputWriter
 from digestsite.pages import plan_pages
 from digestsite.render import Renderer
-from digestsite.search import build_search_index
+from digestsite.search import SearchIndexer, plan_shards
 from digestsite.site import Site, load_site
 from digestsite.sitemap import robots_txt, sitemap_xml
+from digestsite.store import Location, PageStore, Producer
 from digestsite.theme import theme_dir
 
 
@@ -71,12 +82,37 @@ def build(
         inputs, reused = reusable_build(config, local, strict)
     if reused is not None:
         return BuildResult(config.output_dir, 0, 0, 0, 0, time.perf_counter() - started, tuple(reused), {}, True)
-    site = load_site(config)
+    parse_cache = load_parse_cache(config) if use_cache else None
+    before = dict(parse_cache or {})
+    site = load_site(config, parse_cache)
+    if parse_cache is not None:
+        save_parse_cache(config, parse_cache, before)
     stages = {"parse": time.perf_counter() - started}
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
-    outputs = plan_outputs(site, local=local)
-    pages, files = write_site(outputs, config.output_dir, site, workers=default_workers(), stages=stages)
+    clock = time.perf_counter()
+    search_cache = cache_folder(config, "search") if use_cache else None
+    # With a cache Pagefind starts now, on what changed, and indexes while pages are planned and rendered;
+    # without one it writes into the staging folder, so it starts once there is one.
+    scratch = cache_folder(config, "")  # search documents go beside the cache even when it is not used
+    indexer = SearchIndexer(site, config.output_dir, search_cache, default_workers(), scratch=scratch)
+    if search_cache is not None:
+        indexer.start()
+    outputs = list(plan_outputs(site, local=local))
+    stages["plan"] = time.perf_counter() - clock
+    pages_cache = cache_folder(config, "pages") if use_cache else None
+    store = PageStore(pages_cache) if pages_cache is not None else None
+    previous = load_manifest(config) if search_cache is not None else None
+    changed = changed_outputs(outputs, previous[0]) if previous is not None else outputs
+    if previous is not None and sum(o.is_page for o in changed) <= IN_PLACE_PAGES:
+        pages, files = _update(config, outputs, previous, indexer, store, stages)
+    else:
+        pages, files = write_site(
+            outputs, config.output_dir, site, default_workers(), stages, search_cache, store, indexer
+        )
+    if use_cache:
+        shards = [shard.key for shard in plan_shards(site)]
+        save_manifest(config, {o.path: o.fingerprint for o in outputs}, shards)
     result = BuildResult(
         output_dir=config.output_dir,
         pages=pages,
@@ -90,6 +126,34 @@ def build(
     if use_cache:
         remember(config, inputs, site.diagnostics)
     return result
+
+
+IN_PLACE_PAGES = 1000  # more changed pages than this (a template edit) and a staged full build is faster
+
+
+def _update(
+    config: Config,
+    outputs: list[Output],
+    previous: tuple[dict[str, str], list[str]],
+    indexer: SearchIndexer,
+    store: PageStore | None,
+    stages: dict[str, float],
+) -> tuple[int, int]:
+    """Rewrite just what changed in an output folder the last build left as it is."""
+    clock = time.perf_counter()
+    update = prepare_update(outputs, previous[0], store)
+    stages["render+write"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    indexer.wait()  # Pagefind ran meanwhile; if it failed, nothing has been written yet
+    stages["search"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    forget_output(config)
+    update.write(config.output_dir)
+    indexer.finish_in_place(previous[1])
+    stages["write"] = time.perf_counter() - clock
+    if store is not None:
+        store.save((o.fingerprint for o in outputs if o.source is None), update.added)
+    return update.pages, len(update.files)
 
 
 def plan_outputs(site: Site, *, local: bool = False, env: Environment | None = None) -> Iterator[Output]:
@@ -130,64 +194,94 @@ def write_site(
     search: Site | None = None,
     workers: int = 1,
     stages: dict[str, float] | None = None,
+    search_cache: Path | None = None,
+    store: PageStore | None = None,
+    indexer: SearchIndexer | None = None,
 ) -> tuple[int, int]:
     """Produce every output (and the search index) into a staging folder and swap it in.
 
-    With `workers` > 1, pages are rendered by that many forked processes, each writing its share
-    straight into the staging folder. Returns (pages, files) written, not counting the search index.
+    Pages come from the `store` when it has their fingerprint, else they are rendered (and added to
+    it). With `workers` > 1 that is done by forked processes, each writing its share straight into
+    the staging folder. Pagefind starts first and indexes while pages render.
+    Returns (pages, files) written, not counting the search index.
     """
     stages = stages if stages is not None else {}
     clock = time.perf_counter()
     planned = list(outputs)
-    pages = [o for o in planned if o.is_page]
-    stages["plan"] = time.perf_counter() - clock
+    produced = [o for o in planned if o.source is None]
+    stages["plan"] = stages.get("plan", 0.0) + time.perf_counter() - clock
+    clock = time.perf_counter()
     with OutputWriter(output_dir) as out:
-        parallel = workers > 1 and len(pages) >= PARALLEL_MIN_PAGES and "fork" in mp.get_all_start_methods()
+        if indexer is None and search is not None:
+            indexer = SearchIndexer(search, out.staging, search_cache, workers).start()
+        elif indexer is not None:
+            indexer.into = out.staging  # made (and maybe started) by the caller, against the live folder
+            indexer.start()
         for output in planned:
             if output.source is not None:
                 out.copy(output.path, output.source)
-            elif output.produce is not None and not (parallel and output.is_page):
-                out.write(output.path, output.produce())
-            elif parallel:
+            else:
                 out.reserve(output.path)
-        if parallel:
-            _render_in_workers(pages, out.staging, workers)
-        stages["render+write"] = time.perf_counter() - clock - stages["plan"]
+        parallel = workers > 1 and len(produced) >= PARALLEL_MIN_PAGES and "fork" in mp.get_all_start_methods()
+        added = _produce(produced, out.staging, workers if parallel else 1, store, indexer)
+        stages["render+write"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        if search is not None:
-            build_search_index(search, out.staging)
+        if indexer is not None:
+            indexer.finish()
         stages["search"] = time.perf_counter() - clock
         clock = time.perf_counter()
         out.commit()
         stages["swap"] = time.perf_counter() - clock
-        return len(pages), out.files_written
+        if store is not None:
+            store.save((output.fingerprint for output in produced), added)
+        return sum(o.is_page for o in produced), out.files_written
 
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
-_WORK: list[Output] = []  # the pages forked workers render; set just before forking
+_WORK: list[Output] = []  # the outputs forked workers produce; set just before forking
+_STORE: list[PageStore] = []  # and the store they read, if any
 
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _render_in_workers(pages: list[Output], staging: Path, workers: int) -> None:
-    """Fork `workers` processes that each render every n-th page into `staging` (no pickling of pages)."""
-    _WORK[:] = pages
+def _produce(
+    outputs: list[Output], staging: Path, workers: int, store: PageStore | None, indexer: SearchIndexer | None = None
+) -> dict[str, Location]:
+    """Write every output into `staging`; the store locations of those that had to be rendered.
+
+    Forked workers each take every n-th page: nothing is pickled but the locations they return.
+    """
+    _WORK[:] = outputs
+    _STORE[:] = [store] if store is not None else []
     try:
+        if workers == 1:
+            return _produce_share(str(staging), 0, 1)
+        added: dict[str, Location] = {}
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=die_with_parent) as pool:
-            jobs = [pool.submit(_render_share, str(staging), start, workers) for start in range(workers)]
+            jobs = [pool.submit(_produce_share, str(staging), start, workers) for start in range(workers)]
+            while wait(jobs, timeout=0.05).done != set(jobs):
+                if indexer is not None:
+                    indexer.poll()  # keep Pagefind busy with the next shards while pages render
             for job in jobs:
-                job.result()
+                added.update(job.result())
+        return added
     finally:
         _WORK.clear()
+        _STORE.clear()
 
 
-def _render_share(staging: str, start: int, step: int) -> int:
-    root = Path(staging)
-    for output in _WORK[start::step]:
-        assert output.produce is not None
-        target = root / output.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(as_bytes(output.produce()))
-    return len(_WORK[start::step])
+def _produce_share(staging: str, start: int, step: int) -> dict[str, Location]:
+    made: set[str] = set()
+    with Producer(_STORE[0] if _STORE else None) as producer:
+        for output in _WORK[start::step]:
+            folder = os.path.dirname(output.path)
+            if folder and folder not in made:
+                os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                made.add(folder)
+            assert output.produce is not None
+            data = producer.bytes_of(output.fingerprint, output.produce)
+            with open(os.path.join(staging, output.path), "wb") as file:
+                file.write(data)
+    return producer.added

@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import stat
+import sys
 from pathlib import Path
 
 from digestsite import __version__
 from digestsite.config import Config
 from digestsite.model import Diagnostic, Severity, failing_diagnostics
 from digestsite.output import MARKER
+from digestsite.site import ParseCache
 from digestsite.theme import theme_dir
 
 CACHE_DIR = ".digestsite-cache"
@@ -25,6 +28,18 @@ CACHE_DIR = ".digestsite-cache"
 
 def _cache_file(config: Config) -> Path:
     return config.root / CACHE_DIR / "build.json"
+
+
+def cache_folder(config: Config, name: str) -> Path | None:
+    """A folder of the build cache, made if need be; None where it cannot be (a read-only site folder)."""
+    root = config.root / CACHE_DIR
+    folder = root / name if name else root
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (root / ".gitignore").write_text("*\n", "utf-8")
+    except OSError:
+        return None
+    return folder
 
 
 def hash_tree(digest: hashlib._Hash, folder: Path) -> None:
@@ -113,3 +128,74 @@ def reusable_build(config: Config, local: bool, strict: bool) -> tuple[str, list
     if reused is not None and failing_diagnostics(reused, strict):
         reused = None  # --strict must fail on the warnings again, not pass because nothing changed
     return inputs, reused
+
+
+_FORMAT = (1, __version__, sys.version_info[:2])  # of the pickles below
+
+
+def load_parse_cache(config: Config) -> ParseCache:
+    """Parsed digest files from earlier builds, by path and content (see site.load_site); {} if none."""
+    try:
+        with open(config.root / CACHE_DIR / "parse.pickle", "rb") as file:
+            stored = pickle.load(file)
+        if isinstance(stored, dict) and stored.get("format") == _FORMAT:
+            return dict(stored["files"])
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ImportError):
+        pass
+    return {}
+
+
+def save_parse_cache(config: Config, cache: ParseCache, before: ParseCache) -> None:
+    """Keep the parses of files that still exist; written only when something changed."""
+    current = {path: entry for path, entry in cache.items() if path.is_file()}
+    if current.keys() == before.keys() and all(current[p][0] == before[p][0] for p in current):
+        return
+    folder = cache_folder(config, "")
+    if folder is None:
+        return
+    temporary = folder / f".parse.pickle.{os.getpid()}"
+    with open(temporary, "wb") as file:
+        pickle.dump({"format": _FORMAT, "files": current}, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, folder / "parse.pickle")
+
+
+def _manifest_file(config: Config) -> Path:
+    name = hashlib.blake2b(str(config.output_dir).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    return config.root / CACHE_DIR / f"output-{name}.pickle"
+
+
+def load_manifest(config: Config) -> tuple[dict[str, str], list[str]] | None:
+    """What the last build wrote into the output folder (path → fingerprint, and the search shards'
+    keys), if the folder is still exactly as that build left it; else None."""
+    try:
+        with open(_manifest_file(config), "rb") as file:
+            stored = pickle.load(file)
+        if stored["format"] == _FORMAT and stored["output"] == output_key(config.output_dir):
+            return stored["files"], stored["search"]
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ImportError):
+        pass
+    return None
+
+
+def save_manifest(config: Config, files: dict[str, str], search: list[str]) -> None:
+    folder = cache_folder(config, "")
+    if folder is None:
+        return
+    target = _manifest_file(config)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    stored = {"format": _FORMAT, "output": output_key(config.output_dir), "files": files, "search": search}
+    with open(temporary, "wb") as file:
+        pickle.dump(stored, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, target)
+
+
+def forget_output(config: Config) -> None:
+    """Before updating the output in place: a build killed half-way must leave no record that matches it."""
+    _manifest_file(config).unlink(missing_ok=True)
+    path = _cache_file(config)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.pop(str(config.output_dir), None) is not None:
+            path.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+    except (OSError, ValueError):
+        pass

@@ -9,11 +9,12 @@ from pathlib import Path
 from jinja2 import Environment
 
 from digestsite.build import Output, plan_outputs, write_site
+from digestsite.cache import cache_folder
 from digestsite.config import load_config
 from digestsite.errors import ContentError
 from digestsite.fingerprint import files_digest
+from digestsite.inplace import prepare_update
 from digestsite.model import Diagnostic, failing_diagnostics
-from digestsite.output import as_bytes, remove_file, replace_file
 from digestsite.render import create_environment
 from digestsite.search import refresh_search_index
 from digestsite.site import ParseCache, Site, load_site
@@ -48,6 +49,7 @@ class IncrementalBuilder:
         self._fingerprints: dict[str, str] = {}
         self._environment: tuple[str, Environment] | None = None
         self.site: Site | None = None  # the last site built, for the dev server's search indexer
+        self.search_cache: Path | None = None  # shards indexed before, kept apart from `build`'s
 
     def rebuild(self, *, search: bool = True) -> RebuildResult:
         """Bring the output up to date; with `search=False` the caller refreshes the search index itself."""
@@ -60,14 +62,17 @@ class IncrementalBuilder:
         changed = [o for o in outputs if self._fingerprints.get(o.path) != o.fingerprint]
         changed_pages = sum(o.is_page for o in changed)
         self.site = site
+        self.search_cache = cache_folder(config, "serve-search")
         if not self._fingerprints or changed_pages > STAGED_REBUILD_PAGES:
-            pages, files = write_site(iter(outputs), self.output_dir, site if search else None)
+            pages, files = write_site(
+                iter(outputs), self.output_dir, site if search else None, search_cache=self.search_cache
+            )
             removed, full = 0, True
         else:
             pages, files, removed = self._update_in_place(outputs, changed)
             full = False
             if search and (pages or removed):
-                refresh_search_index(site, self.output_dir)
+                refresh_search_index(site, self.output_dir, self.search_cache)
         self._fingerprints = {o.path: o.fingerprint for o in outputs}
         return RebuildResult(pages, files, removed, full, time.perf_counter() - started, site.diagnostics)
 
@@ -83,19 +88,6 @@ class IncrementalBuilder:
 
     def _update_in_place(self, outputs: list[Output], changed: list[Output]) -> tuple[int, int, int]:
         """Produce every changed file first (any failure aborts before a byte is written), then write."""
-        pending: dict[str, bytes] = {}
-        for output in changed:
-            if output.source is not None:
-                data = output.source.read_bytes()
-            else:
-                assert output.produce is not None
-                data = as_bytes(output.produce())
-            pending[output.path] = data
-        for path, data in pending.items():
-            replace_file(self.output_dir, path, data)
-        current = {o.path for o in outputs}
-        stale = sorted(set(self._fingerprints) - current)
-        for path in stale:
-            remove_file(self.output_dir, path)
-        pages = sum(1 for o in changed if o.is_page)
-        return pages, len(pending), len(stale)
+        update = prepare_update(outputs, self._fingerprints)
+        update.write(self.output_dir)
+        return update.pages, len(update.files), len(update.stale)

@@ -128,7 +128,7 @@ class OutputWriter:
     def files_written(self) -> int:
         return len(self._written)
 
-    def _target(self, relative: str) -> Path:
+    def _target(self, relative: str, make_parent: bool = True) -> Path:
         # The staging folder is new and holds no links, so checking the path's shape is enough here.
         key = checked_relative(relative)
         target = self._staging_root / key
@@ -136,14 +136,14 @@ class OutputWriter:
             raise OutputError(f"two outputs write the same file {key}")
         self._written.add(key)
         parent = target.parent
-        if parent not in self._made_dirs:
+        if make_parent and parent not in self._made_dirs:
             parent.mkdir(parents=True, exist_ok=True)
             self._made_dirs.add(parent)
         return target
 
     def reserve(self, relative: str) -> Path:
-        """Claim a path that another process will write; the same checks as `write` apply."""
-        return self._target(relative)
+        """Claim a path that another process will write (and make its folder); the checks of `write` apply."""
+        return self._target(relative, make_parent=False)
 
     def write(self, relative: str, content: str | bytes) -> None:
         self._target(relative).write_bytes(as_bytes(content))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from digestsite.i18n import Locale
 from digestsite.markdown import plain_text
 from digestsite.model import Batch, Paper
+from digestsite.search import shard_bundles
 from digestsite.site import Site
 
 HOME_BATCHES = 10  # the home page previews this many batches; the archive lists them all
@@ -61,8 +62,9 @@ def _pages_in(site: Site, lang: str) -> Iterator[Page]:
                {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
-    bundle = {"search_bundle": f"{site.routes.prefix(lang)}pagefind"}
-    yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, bundle)
+    bundles = shard_bundles(site)
+    search = {"search_bundle": bundles[0], "search_shards": bundles[1:], "search_root": path("home", lang)}
+    yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
     for batch in site.batches:
         yield Page("batch", lang, batch.slug, path("batch", lang, batch.slug), "batch.html", batch.title[lang],

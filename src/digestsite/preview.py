@@ -78,7 +78,7 @@ class SearchIndexer:
             try:
                 site = self.builder.site
                 if site is not None:
-                    refresh_search_index(site, self.builder.output_dir, background=True)
+                    refresh_search_index(site, self.builder.output_dir, self.builder.search_cache, background=True)
             except Exception as exc:  # keep serving; the next rebuild tries again
                 self.log(f"search index not updated: {exc}")
 

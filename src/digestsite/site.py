@@ -141,11 +141,12 @@ def load_site(config: Config, parse_cache: ParseCache | None = None) -> Site:
 def _parse_cached(path: Path, data: bytes, cache: ParseCache | None) -> ParseResult:
     if cache is None:
         return parse_digest(data, display_path(path))
-    key = hashlib.blake2b(data, digest_size=16).digest()
+    label = display_path(path)  # diagnostics name the file as seen from here: part of the key
+    key = hashlib.blake2b(data + b"\0" + label.encode("utf-8", "surrogateescape"), digest_size=16).digest()
     hit = cache.get(path)
     if hit is not None and hit[0] == key:
         return hit[1]
-    result = parse_digest(data, display_path(path))
+    result = parse_digest(data, label)
     cache[path] = (key, result)
     return result
 

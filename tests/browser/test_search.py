@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,24 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("hostile")
     write_site(root, {"a.md": HOSTILE})
     yield from served_site_for(root)
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site with its index cut after every batch (four shards the page merges), served."""
+    from conftest import REPO
+    from digestsite import search as search_module
+
+    root = tmp_path_factory.mktemp("sharded")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    served = served_site_for(root)
+    with pytest.MonkeyPatch.context() as patch:  # only while it builds: other fixtures build normally
+        patch.setattr(search_module, "SHARD_MIN_PAPERS", 1)
+        patch.setattr(search_module, "SHARD_MAX_PAPERS", 10)
+        url = next(served)
+    yield url
+    served.close()
 
 
 def search(page, url: str) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
@@ -50,6 +69,16 @@ def paper_ids(hrefs: list[str]) -> set[str]:
 def test_queries_find_the_right_papers_in_both_interfaces(search_site, page, ui, query, expected):
     status, hrefs = search(page, f"{search_site}{ui}search/?q={query}")
     assert expected <= paper_ids(hrefs), (status, hrefs)
+    assert all(href.startswith(f"{SUBPATH}{ui}papers/") for href in hrefs)
+    assert page.requested_hosts <= {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("ui", ["", "en/"])
+def test_a_sharded_index_finds_papers_in_every_shard(sharded_site, page, ui):
+    status, hrefs = search(page, f"{sharded_site}{ui}search/?q=Mamba")  # in the first and the last batch
+    assert {"2403.19887", "2405.21060"} <= paper_ids(hrefs), (status, hrefs)
+    status, hrefs = search(page, f"{sharded_site}{ui}search/?q=1-bit")
+    assert "2402.17764" in paper_ids(hrefs), (status, hrefs)
     assert all(href.startswith(f"{SUBPATH}{ui}papers/") for href in hrefs)
     assert page.requested_hosts <= {"127.0.0.1"}
 
@@ -85,12 +114,12 @@ def test_search_page_opened_from_disk_explains_why_it_cannot_search(built_bundle
     assert "file://" in page.inner_text("#search-status")
 
 
-@pytest.mark.parametrize("bundle", ["pagefind", "en/pagefind"])
-def test_each_interface_language_has_its_own_fragmented_index(built_bundled: Path, bundle: str):
-    fragments = list((built_bundled / bundle / "fragment").iterdir())
-    assert len(fragments) == 56  # one per paper page of that language
-    assert len(list((built_bundled / bundle / "index").iterdir())) >= 1
-    assert (built_bundled / bundle / "pagefind.js").is_file()
+def test_one_fragmented_index_serves_every_interface_language(built_bundled: Path):
+    bundle = built_bundled / "pagefind"
+    assert len(list((bundle / "fragment").iterdir())) == 56  # one per paper, not per paper and language
+    assert len(list((bundle / "index").iterdir())) >= 1
+    assert (bundle / "pagefind.js").is_file()
+    assert not (built_bundled / "en" / "pagefind").exists()
 
 
 def test_markup_in_content_shows_as_text_in_results_and_never_runs(hostile_site, page):
