@@ -259,7 +259,9 @@ def _produce(
         if workers == 1:
             return _produce_share(str(staging), 0, 1)
         added: dict[str, Location] = {}
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=die_with_parent) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=mp.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             jobs = [pool.submit(_produce_share, str(staging), start, workers) for start in range(workers)]
             while wait(jobs, timeout=0.05).done != set(jobs):
                 if indexer is not None:

@@ -7,6 +7,7 @@ deletes. On Linux each child asks the kernel for SIGKILL when its parent dies; e
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import sys
 
@@ -19,7 +20,13 @@ if sys.platform.startswith("linux"):
         _prctl = None
 
 
-def die_with_parent() -> None:
-    """Use as a `preexec_fn` or process-pool initializer (only a C call: safe after fork)."""
+def die_with_parent(parent: int | None = None) -> None:
+    """Use as a `preexec_fn` or process-pool initializer (only a C call: safe after fork).
+
+    With `parent` (the pid that forked us), a child whose parent died before this ran exits at once:
+    the kernel only signals deaths that happen after the request.
+    """
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
