@@ -34,7 +34,7 @@ from digestsite.model import Diagnostic, failing_diagnostics
 from digestsite.output import OutputWriter
 from digestsite.pages import plan_pages
 from digestsite.render import Renderer
-from digestsite.search import SearchIndexer, plan_shards
+from digestsite.search import SearchIndexer
 from digestsite.site import Site, load_site
 from digestsite.sitemap import robots_txt, sitemap_xml
 from digestsite.store import Location, PageStore, Producer
@@ -94,7 +94,7 @@ def build(
     search_cache = cache_folder(config, "search") if use_cache else None
     # With a cache Pagefind starts now, on what changed, and indexes while pages are planned and rendered;
     # without one it writes into the staging folder, so it starts once there is one.
-    scratch = cache_folder(config, "")  # search documents go beside the cache even when it is not used
+    scratch = cache_folder(config)  # search documents go beside the cache even when it is not used
     indexer = SearchIndexer(site, config.output_dir, search_cache, default_workers(), scratch=scratch)
     if search_cache is not None:
         indexer.start()
@@ -105,14 +105,11 @@ def build(
     previous = load_manifest(config) if search_cache is not None else None
     changed = changed_outputs(outputs, previous[0]) if previous is not None else outputs
     if previous is not None and sum(o.is_page for o in changed) <= IN_PLACE_PAGES:
-        pages, files = _update(config, outputs, previous, indexer, store, stages)
+        pages, files = _update(config, outputs, changed, previous, indexer, store, stages)
     else:
-        pages, files = write_site(
-            outputs, config.output_dir, site, default_workers(), stages, search_cache, store, indexer
-        )
+        pages, files = write_site(outputs, config.output_dir, indexer, default_workers(), stages, store)
     if use_cache:
-        shards = [shard.key for shard in plan_shards(site)]
-        save_manifest(config, {o.path: o.fingerprint for o in outputs}, shards)
+        save_manifest(config, {o.path: o.fingerprint for o in outputs}, [shard.key for shard in indexer.shards])
     result = BuildResult(
         output_dir=config.output_dir,
         pages=pages,
@@ -134,6 +131,7 @@ IN_PLACE_PAGES = 1000  # more changed pages than this (a template edit) and a st
 def _update(
     config: Config,
     outputs: list[Output],
+    changed: list[Output],
     previous: tuple[dict[str, str], list[str]],
     indexer: SearchIndexer,
     store: PageStore | None,
@@ -141,7 +139,7 @@ def _update(
 ) -> tuple[int, int]:
     """Rewrite just what changed in an output folder the last build left as it is."""
     clock = time.perf_counter()
-    update = prepare_update(outputs, previous[0], store)
+    update = prepare_update(outputs, changed, previous[0], store)
     stages["render+write"] = time.perf_counter() - clock
     clock = time.perf_counter()
     indexer.wait()  # Pagefind ran meanwhile; if it failed, nothing has been written yet
@@ -191,18 +189,17 @@ def plan_outputs(site: Site, *, local: bool = False, env: Environment | None = N
 def write_site(
     outputs: Iterator[Output],
     output_dir: Path,
-    search: Site | None = None,
+    indexer: SearchIndexer | None = None,
     workers: int = 1,
     stages: dict[str, float] | None = None,
-    search_cache: Path | None = None,
     store: PageStore | None = None,
-    indexer: SearchIndexer | None = None,
 ) -> tuple[int, int]:
     """Produce every output (and the search index) into a staging folder and swap it in.
 
     Pages come from the `store` when it has their fingerprint, else they are rendered (and added to
     it). With `workers` > 1 that is done by forked processes, each writing its share straight into
-    the staging folder. Pagefind starts first and indexes while pages render.
+    the staging folder. The `indexer` may have been started already (with a cache it indexes into
+    the cache); it keeps Pagefind busy while pages render, then puts the index in the staging folder.
     Returns (pages, files) written, not counting the search index.
     """
     stages = stages if stages is not None else {}
@@ -212,10 +209,8 @@ def write_site(
     stages["plan"] = stages.get("plan", 0.0) + time.perf_counter() - clock
     clock = time.perf_counter()
     with OutputWriter(output_dir) as out:
-        if indexer is None and search is not None:
-            indexer = SearchIndexer(search, out.staging, search_cache, workers).start()
-        elif indexer is not None:
-            indexer.into = out.staging  # made (and maybe started) by the caller, against the live folder
+        if indexer is not None:
+            indexer.into = out.staging
             indexer.start()
         for output in planned:
             if output.source is not None:

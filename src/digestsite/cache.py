@@ -8,6 +8,7 @@ last build swapped in. It lives in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import pickle
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 from digestsite import __version__
 from digestsite.config import Config
@@ -30,16 +32,39 @@ def _cache_file(config: Config) -> Path:
     return config.root / CACHE_DIR / "build.json"
 
 
-def cache_folder(config: Config, name: str) -> Path | None:
-    """A folder of the build cache, made if need be; None where it cannot be (a read-only site folder)."""
+def cache_folder(config: Config, name: str = "") -> Path | None:
+    """A folder of the build cache (the cache itself without `name`), made if need be; None where it
+    cannot be (a read-only site folder)."""
     root = config.root / CACHE_DIR
     folder = root / name if name else root
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        (root / ".gitignore").write_text("*\n", "utf-8")
+        ignore = root / ".gitignore"
+        if not ignore.is_file():
+            ignore.write_text("*\n", "utf-8")
     except OSError:
         return None
     return folder
+
+
+def read_pickle(path: Path, version: object) -> Any:
+    """What `write_pickle` stored at `path` under the same `version`; None if absent, older or unreadable."""
+    try:
+        with open(path, "rb") as file:
+            stored = pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ImportError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("version") != version:
+        return None
+    return stored.get("payload")
+
+
+def write_pickle(path: Path, version: object, payload: object) -> None:
+    """Replace `path` atomically: a reader sees the old payload or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(temporary, "wb") as file:
+        pickle.dump({"version": version, "payload": payload}, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
 
 
 def hash_tree(digest: hashlib._Hash, folder: Path) -> None:
@@ -91,34 +116,38 @@ def output_key(output_dir: Path) -> str:
     return f"{folder.st_ino}:{folder.st_dev}:{marker.st_ino}:{marker.st_mtime_ns}:{names}"
 
 
+def _records(config: Config) -> dict[str, Any]:
+    """build.json: the last build's record for each output folder."""
+    try:
+        data = json.loads(_cache_file(config).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_records(config: Config, data: dict[str, Any]) -> None:
+    if cache_folder(config) is None:
+        return  # a read-only site folder just builds every time
+    with contextlib.suppress(OSError):
+        _cache_file(config).write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+
+
 def cached_result(config: Config, inputs: str) -> list[Diagnostic] | None:
     """The last build's diagnostics if it can be reused as it is, else None."""
-    try:
-        record = json.loads(_cache_file(config).read_text("utf-8")).get(str(config.output_dir))
-    except (OSError, ValueError):
-        return None
+    record = _records(config).get(str(config.output_dir))
     if not record or record.get("inputs") != inputs or record.get("output") != output_key(config.output_dir):
         return None
     return [Diagnostic(d["path"], d["line"], Severity(d["severity"]), d["message"]) for d in record["diagnostics"]]
 
 
 def remember(config: Config, inputs: str, diagnostics: tuple[Diagnostic, ...]) -> None:
-    path = _cache_file(config)
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        data = {}
+    data = _records(config)
     data[str(config.output_dir)] = {
         "inputs": inputs,
         "output": output_key(config.output_dir),
         "diagnostics": [d.as_dict() for d in diagnostics],
     }
-    try:
-        path.parent.mkdir(exist_ok=True)
-        (path.parent / ".gitignore").write_text("*\n", "utf-8")
-        path.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-    except OSError:
-        pass  # a read-only site folder just builds every time
+    _write_records(config, data)
 
 
 def reusable_build(config: Config, local: bool, strict: bool) -> tuple[str, list[Diagnostic] | None]:
@@ -130,19 +159,13 @@ def reusable_build(config: Config, local: bool, strict: bool) -> tuple[str, list
     return inputs, reused
 
 
-_FORMAT = (1, __version__, sys.version_info[:2])  # of the pickles below
+_VERSION = (1, __version__, sys.version_info[:2])  # of the pickles below
 
 
 def load_parse_cache(config: Config) -> ParseCache:
     """Parsed digest files from earlier builds, by path and content (see site.load_site); {} if none."""
-    try:
-        with open(config.root / CACHE_DIR / "parse.pickle", "rb") as file:
-            stored = pickle.load(file)
-        if isinstance(stored, dict) and stored.get("format") == _FORMAT:
-            return dict(stored["files"])
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ImportError):
-        pass
-    return {}
+    files = read_pickle(config.root / CACHE_DIR / "parse.pickle", _VERSION)
+    return dict(files) if isinstance(files, dict) else {}
 
 
 def save_parse_cache(config: Config, cache: ParseCache, before: ParseCache) -> None:
@@ -150,13 +173,9 @@ def save_parse_cache(config: Config, cache: ParseCache, before: ParseCache) -> N
     current = {path: entry for path, entry in cache.items() if path.is_file()}
     if current.keys() == before.keys() and all(current[p][0] == before[p][0] for p in current):
         return
-    folder = cache_folder(config, "")
-    if folder is None:
-        return
-    temporary = folder / f".parse.pickle.{os.getpid()}"
-    with open(temporary, "wb") as file:
-        pickle.dump({"format": _FORMAT, "files": current}, file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, folder / "parse.pickle")
+    folder = cache_folder(config)
+    if folder is not None:
+        write_pickle(folder / "parse.pickle", _VERSION, current)
 
 
 def _manifest_file(config: Config) -> Path:
@@ -167,35 +186,21 @@ def _manifest_file(config: Config) -> Path:
 def load_manifest(config: Config) -> tuple[dict[str, str], list[str]] | None:
     """What the last build wrote into the output folder (path → fingerprint, and the search shards'
     keys), if the folder is still exactly as that build left it; else None."""
-    try:
-        with open(_manifest_file(config), "rb") as file:
-            stored = pickle.load(file)
-        if stored["format"] == _FORMAT and stored["output"] == output_key(config.output_dir):
-            return stored["files"], stored["search"]
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ImportError):
-        pass
+    stored = read_pickle(_manifest_file(config), _VERSION)
+    if isinstance(stored, dict) and stored.get("output") == output_key(config.output_dir):
+        return stored["files"], stored["search"]
     return None
 
 
 def save_manifest(config: Config, files: dict[str, str], search: list[str]) -> None:
-    folder = cache_folder(config, "")
-    if folder is None:
-        return
-    target = _manifest_file(config)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    stored = {"format": _FORMAT, "output": output_key(config.output_dir), "files": files, "search": search}
-    with open(temporary, "wb") as file:
-        pickle.dump(stored, file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, target)
+    if cache_folder(config) is not None:
+        stored = {"output": output_key(config.output_dir), "files": files, "search": search}
+        write_pickle(_manifest_file(config), _VERSION, stored)
 
 
 def forget_output(config: Config) -> None:
     """Before updating the output in place: a build killed half-way must leave no record that matches it."""
     _manifest_file(config).unlink(missing_ok=True)
-    path = _cache_file(config)
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        if data.pop(str(config.output_dir), None) is not None:
-            path.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-    except (OSError, ValueError):
-        pass
+    data = _records(config)
+    if data.pop(str(config.output_dir), None) is not None:
+        _write_records(config, data)

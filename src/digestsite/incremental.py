@@ -8,15 +8,15 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from digestsite.build import Output, plan_outputs, write_site
+from digestsite.build import plan_outputs, write_site
 from digestsite.cache import cache_folder
 from digestsite.config import load_config
 from digestsite.errors import ContentError
 from digestsite.fingerprint import files_digest
-from digestsite.inplace import prepare_update
+from digestsite.inplace import changed_outputs, prepare_update
 from digestsite.model import Diagnostic, failing_diagnostics
 from digestsite.render import create_environment
-from digestsite.search import refresh_search_index
+from digestsite.search import SearchIndexer, refresh_search_index
 from digestsite.site import ParseCache, Site, load_site
 from digestsite.theme import theme_dir
 
@@ -59,17 +59,17 @@ class IncrementalBuilder:
         if failing_diagnostics(site.diagnostics, strict=False):
             raise ContentError(site.diagnostics)
         outputs = list(plan_outputs(site, env=self._template_environment(config.templates_dir)))
-        changed = [o for o in outputs if self._fingerprints.get(o.path) != o.fingerprint]
-        changed_pages = sum(o.is_page for o in changed)
+        changed = changed_outputs(outputs, self._fingerprints)
         self.site = site
         self.search_cache = cache_folder(config, "serve-search")
-        if not self._fingerprints or changed_pages > STAGED_REBUILD_PAGES:
-            pages, files = write_site(
-                iter(outputs), self.output_dir, site if search else None, search_cache=self.search_cache
-            )
+        if not self._fingerprints or sum(o.is_page for o in changed) > STAGED_REBUILD_PAGES:
+            indexer = SearchIndexer(site, self.output_dir, self.search_cache, workers=1) if search else None
+            pages, files = write_site(iter(outputs), self.output_dir, indexer)
             removed, full = 0, True
         else:
-            pages, files, removed = self._update_in_place(outputs, changed)
+            update = prepare_update(outputs, changed, self._fingerprints)  # any failure: nothing written
+            update.write(self.output_dir)
+            pages, files, removed = update.pages, len(update.files), len(update.stale)
             full = False
             if search and (pages or removed):
                 refresh_search_index(site, self.output_dir, self.search_cache)
@@ -85,9 +85,3 @@ class IncrementalBuilder:
         if self._environment is None or self._environment[0] != key:
             self._environment = (key, create_environment(templates_dir))
         return self._environment[1]
-
-    def _update_in_place(self, outputs: list[Output], changed: list[Output]) -> tuple[int, int, int]:
-        """Produce every changed file first (any failure aborts before a byte is written), then write."""
-        update = prepare_update(outputs, self._fingerprints)
-        update.write(self.output_dir)
-        return update.pages, len(update.files), len(update.stale)

@@ -39,9 +39,11 @@ def changed_outputs(outputs: Sequence[Output], previous: Mapping[str, str]) -> l
     return [o for o in outputs if previous.get(o.path) != o.fingerprint]
 
 
-def prepare_update(outputs: Sequence[Output], previous: Mapping[str, str], store: PageStore | None = None) -> Update:
-    """What changed since `previous` (path → fingerprint of the folder's current files), produced in memory."""
-    changed = changed_outputs(outputs, previous)
+def prepare_update(
+    outputs: Sequence[Output], changed: Sequence[Output], previous: Mapping[str, str], store: PageStore | None = None
+) -> Update:
+    """The `changed` outputs (see `changed_outputs`) produced in memory, and the files of `previous`
+    (path → fingerprint of the folder's current files) that no output writes any more."""
     pending: dict[str, bytes] = {}
     with Producer(store) as producer:
         for output in changed:

@@ -50,11 +50,12 @@ def page_description(page: Page, locale: Locale, site_description: str) -> str:
 
 def plan_pages(site: Site) -> Iterator[Page]:
     """Every HTML page, language by language, in a fixed order."""
+    bundles = shard_bundles(site)
     for lang in site.config.languages:
-        yield from _pages_in(site, lang)
+        yield from _pages_in(site, lang, bundles)
 
 
-def _pages_in(site: Site, lang: str) -> Iterator[Page]:
+def _pages_in(site: Site, lang: str, bundles: list[str]) -> Iterator[Page]:
     locale = site.locales[lang]
     path = site.routes.path
     newest = site.batches[0].date if site.batches else None
@@ -62,7 +63,6 @@ def _pages_in(site: Site, lang: str) -> Iterator[Page]:
                {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
-    bundles = shard_bundles(site)
     search = {"search_bundle": bundles[0], "search_shards": bundles[1:], "search_root": path("home", lang)}
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))

@@ -46,7 +46,7 @@ def _describe(changed: set[Path]) -> str:
 QUIET_BEFORE_INDEXING = 1.0  # seconds without a rebuild before the search index is refreshed
 
 
-class SearchIndexer:
+class SearchRefresher:
     """Refreshes the search index on a background thread, so a page reload never waits for it.
 
     Requests made while an indexing run is under way coalesce into one more run afterwards.
@@ -99,7 +99,7 @@ class Preview:
             shutil.rmtree(self.scratch, ignore_errors=True)
             raise
         self.builder = IncrementalBuilder(config_file, self.output_dir, {"base_url": self.server.url})
-        self.indexer = SearchIndexer(self.builder, log)
+        self.indexer = SearchRefresher(self.builder, log)
         self.collector = ChangeCollector(config.config_file or config_file, [config.output_dir, self.scratch])
         self.watched = [config.seeds_dir, config.templates_dir, config.static_dir, config.locales_dir]
 

@@ -89,20 +89,9 @@ def _shard_groups(site: Site) -> list[list[Paper]]:
     return groups
 
 
-_PLANNED: list[tuple[Site, list[Shard]]] = []  # the last site's shards: a build asks more than once
-
-
 def plan_shards(site: Site) -> list[Shard]:
     """Every shard with its key, which covers its papers, their batches' titles, Pagefind's version and
     the indexing language; documents are only made for shards that need indexing."""
-    if _PLANNED and _PLANNED[0][0] is site:
-        return _PLANNED[0][1]
-    shards = _plan_shards(site)
-    _PLANNED[:] = [(site, shards)]
-    return shards
-
-
-def _plan_shards(site: Site) -> list[Shard]:
     content_lang = _content_language(site)
     salt = f"{_FORMAT}\0{_pagefind_version()}\0{content_lang}\0{site.config.languages}\0"
     shards = []
@@ -159,8 +148,9 @@ def pagefind_executable() -> Path:
 class SearchIndexer:
     """Indexes a site's shards into a folder: started early, so Pagefind runs while pages render.
 
-    `start()` launches the first shards that need Pagefind and returns; `finish()` runs the rest,
-    then puts every shard's bundle in place (from the cache when it was there already).
+    `start()` launches the first shards that need Pagefind and returns; `finish()` (or
+    `finish_in_place()`) runs the rest, then puts the shards' bundles in place (from the cache when
+    there is one).
     With a `cache_dir`, freshly indexed shards are kept there and shards no longer used are dropped.
     """
 
@@ -187,7 +177,6 @@ class SearchIndexer:
         self._pending = [s for s in self.shards if not self._cached(s)]
         self._running: list[tuple[Shard, Path, subprocess.Popen[str]]] = []
         self._started = False
-        self.indexed = len(self._pending)  # shards Pagefind had to index, for reports and tests
 
     def _cached(self, shard: Shard) -> bool:
         return self.cache_dir is not None and (self.cache_dir / shard.key / "pagefind-entry.json").is_file()
@@ -200,58 +189,50 @@ class SearchIndexer:
         return self
 
     def wait(self) -> None:
-        """Let Pagefind index every shard that needs it (into the cache, when there is one)."""
+        """Let Pagefind index every shard that needs it (into the cache, when there is one); the
+        search documents are removed whether it succeeds or not."""
         try:
+            self.start()
             while self._running:
                 self._wait_one()
                 self._launch()
-        except BaseException:
-            shutil.rmtree(self._work, ignore_errors=True)
-            raise
         finally:
             for _, _, process in self._running:
                 process.kill()
             self._running.clear()
+            shutil.rmtree(self._work, ignore_errors=True)
 
     def finish(self) -> None:
         """Wait, then put every shard in place under `into`, which holds no index yet."""
-        try:
-            self.wait()
-            for shard in self.shards:  # the first shard first: the others go inside its folder
-                self._place(shard, self.into / shard.bundle)
-        finally:
-            shutil.rmtree(self._work, ignore_errors=True)
+        self.wait()
+        for shard in self.shards:  # the first shard first: the others go inside its folder
+            self._place(shard, self.into / shard.bundle)
         if self.cache_dir is not None:
             self._forget_unused()
 
-    def finish_in_place(self, previous: Sequence[str]) -> int:
+    def finish_in_place(self, previous: Sequence[str]) -> None:
         """Wait, then swap in just the shards whose keys differ from `previous` (the live index's).
 
-        `into` is the live site and the index comes from the cache. Returns how many shards changed.
+        `into` is the live site and the index comes from the cache.
         """
         assert self.cache_dir is not None
         self.wait()
-        shutil.rmtree(self._work, ignore_errors=True)
         live = self.into / SEARCH_DIR
-        changed = 0
         for shard in self.shards[1:]:
             if shard.number < len(previous) and previous[shard.number] == shard.key:
                 continue
-            changed += 1
             fresh = live / f".{shard.number}.new"
             self._place(shard, fresh)
             _swap_in(fresh, self.into / shard.bundle)
         for number in range(len(self.shards), len(previous)):
             shutil.rmtree(self.into / shard_bundle(number), ignore_errors=True)
         if not previous or previous[0] != self.shards[0].key:
-            changed += 1
             fresh = self.into / f".{SEARCH_DIR}.new"
             self._place(self.shards[0], fresh)
             for shard in self.shards[1:]:  # the other shards live inside the first one's folder
                 os.replace(self.into / shard.bundle, fresh / f"part-{shard.number}")
             _swap_in(fresh, live)
         self._forget_unused()
-        return changed
 
     def _fresh(self, shard: Shard) -> Path:
         """Where Pagefind writes a shard: into the cache when there is one, else beside the documents."""
@@ -371,20 +352,11 @@ def _sort_entry_file(path: Path) -> None:
     path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
-def build_search_index(
-    site: Site, into: Path, cache_dir: Path | None = None, workers: int = 2, background: bool = False
-) -> SearchIndexer:
-    """Write the whole index under `into` (the site's output or staging folder)."""
-    indexer = SearchIndexer(site, into, cache_dir, workers, background).start()
-    indexer.finish()
-    return indexer
-
-
 def refresh_search_index(site: Site, site_dir: Path, cache_dir: Path | None = None, background: bool = False) -> None:
     """Re-index a live output folder: build the index beside it, then swap it in whole.
 
     Pagefind names fragments by content, so indexing over an old bundle would leave stale fragments.
     """
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_dir) as scratch:
-        build_search_index(site, Path(scratch), cache_dir, background=background)
+        SearchIndexer(site, Path(scratch), cache_dir, background=background).finish()
         _swap_in(Path(scratch) / SEARCH_DIR, site_dir / SEARCH_DIR)

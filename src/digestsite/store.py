@@ -11,16 +11,16 @@ Pages are stored uncompressed: compressing them cost more than rendering saved.
 from __future__ import annotations
 
 import os
-import pickle
 import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from digestsite import __version__
+from digestsite.cache import read_pickle, write_pickle
 
 Location = tuple[str, int, int]  # segment name, offset, length
 _INDEX = "index.pickle"
-_FORMAT = (1, __version__)
+_VERSION = (1, __version__)
 
 
 class PageStore:
@@ -30,13 +30,9 @@ class PageStore:
         self.folder = folder
         self.index: dict[str, Location] = {}
         self._handles: dict[str, int] = {}
-        try:
-            with open(folder / _INDEX, "rb") as file:
-                stored = pickle.load(file)
-            if stored.get("format") == _FORMAT:
-                self.index = stored["pages"]
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError):
-            self.index = {}
+        stored = read_pickle(folder / _INDEX, _VERSION)
+        if isinstance(stored, dict):
+            self.index = stored
 
     def get(self, fingerprint: str) -> bytes | None:
         location = self.index.get(fingerprint)
@@ -70,10 +66,7 @@ class PageStore:
                 pages[fingerprint] = location
         pages = self._compacted(pages)
         self.index = pages
-        temporary = self.folder / f".{_INDEX}.{os.getpid()}"
-        with open(temporary, "wb") as file:
-            pickle.dump({"format": _FORMAT, "pages": pages}, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.folder / _INDEX)
+        write_pickle(self.folder / _INDEX, _VERSION, pages)
         used = {location[0] for location in pages.values()}
         for entry in os.scandir(self.folder):
             if entry.name.startswith("segment-") and entry.name not in used:
