@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 
@@ -11,11 +12,13 @@ from conftest import REPO
 from digestsite import search
 from digestsite.build import build
 from digestsite.config import load_config
+from digestsite.model import Paper, SourceRef
 from digestsite.render import Renderer
 from test_build import snapshot
 from test_cli import run
 
 JAMBA = "seeds/000_9dc9e78c6ea22407.txt"
+GENIE_AGAIN = "# Genie again\n[Genie](https://arxiv.org/abs/2402.15391)\n\n摘要。\n\n"  # also in batch 002
 
 
 def test_unchanged_site_is_up_to_date_and_untouched(bundled_site):
@@ -42,6 +45,10 @@ def test_cached_and_uncached_builds_agree_after_edits_deletions_and_template_cha
     changes = [
         lambda: None,
         lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
+        # The first paper of a batch: the neighbouring batch's last paper page links to it by title.
+        lambda: edit(root / "seeds" / "002_d9196b8b15d8655a.txt", "# MobileLLM: Optimizing", "# MobileLLM: Optimising"),
+        # A paper listed by a second batch: which batch owns its page may move.
+        lambda: edit(root / JAMBA, "# Jamba:", GENIE_AGAIN + "# Jamba:"),
         lambda: (root / "seeds" / "001_1bbfa1e29201756a.txt").unlink(),
         lambda: edit(root / "templates" / "paper.html", "<article", "<article data-edited"),
         lambda: edit(root / "static" / "style.css", "--measure: 42rem;", "--measure: 44rem;"),
@@ -88,6 +95,10 @@ def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, sma
     assert first.pages == 128 and len(list((root / "cached" / "pagefind").glob("part-*"))) == 3
     changes = [
         lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
+        # The first paper of a batch: the neighbouring batch's last paper page links to it by title.
+        lambda: edit(root / "seeds" / "002_d9196b8b15d8655a.txt", "# MobileLLM: Optimizing", "# MobileLLM: Optimising"),
+        # A paper listed by a second batch: which batch owns its page may move.
+        lambda: edit(root / JAMBA, "# Jamba:", GENIE_AGAIN + "# Jamba:"),
         lambda: (root / "seeds" / "001_1bbfa1e29201756a.txt").unlink(),
         lambda: (root / "seeds" / "005_new.md").write_text("# New\n[新](https://arxiv.org/abs/2407.00001)\n\n摘要。\n"),
     ]
@@ -122,3 +133,12 @@ def test_a_damaged_page_store_costs_time_never_correctness(bundled_site):
     shutil.rmtree(config.output_dir)
     build(config)
     assert snapshot(config.output_dir) == before
+
+
+def test_every_field_of_a_paper_changes_its_content_key():
+    paper = Paper("2401.00001", "T", "题", "摘要", "zh", "a", "p", False, SourceRef("s.md", 1), "b")
+    other_values = {"truncated": True, "source": SourceRef("s.md", 2)}
+    for field in dataclasses.fields(Paper):
+        changed = dataclasses.replace(paper, **{field.name: other_values.get(field.name, "x")})
+        assert changed.content_key != paper.content_key, field.name
+    assert dataclasses.replace(paper).content_key == paper.content_key

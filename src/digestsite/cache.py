@@ -15,6 +15,7 @@ import os
 import pickle
 import stat
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,7 @@ def reusable_build(config: Config, local: bool, strict: bool) -> tuple[str, list
     return inputs, reused
 
 
-_VERSION = (1, __version__, sys.version_info[:2])  # of the pickles below
+_VERSION = (3, __version__, sys.version_info[:2])  # of the pickles below
 
 
 def load_parse_cache(config: Config) -> ParseCache:
@@ -183,18 +184,31 @@ def _manifest_file(config: Config) -> Path:
     return config.root / CACHE_DIR / f"output-{name}.pickle"
 
 
-def load_manifest(config: Config) -> tuple[dict[str, str], list[str]] | None:
-    """What the last build wrote into the output folder (path → fingerprint, and the search shards'
-    keys), if the folder is still exactly as that build left it; else None."""
+@dataclass(frozen=True)
+class Manifest:
+    """What a build wrote into its output folder: each file's fingerprint, the paths of each keyed
+    output group (see build.OutputGroup), and the search shards' keys."""
+
+    files: dict[str, str]
+    groups: dict[str, tuple[str, ...]]
+    search: list[str]
+
+
+def load_manifest(config: Config) -> Manifest | None:
+    """The last build's manifest if the output folder is still exactly as that build left it; else None."""
     stored = read_pickle(_manifest_file(config), _VERSION)
-    if isinstance(stored, dict) and stored.get("output") == output_key(config.output_dir):
-        return stored["files"], stored["search"]
-    return None
+    if not isinstance(stored, dict) or stored.get("output") != output_key(config.output_dir):
+        return None
+    try:
+        return Manifest(stored["files"], stored["groups"], stored["search"])
+    except KeyError:  # written by another version
+        return None
 
 
-def save_manifest(config: Config, files: dict[str, str], search: list[str]) -> None:
+def save_manifest(config: Config, manifest: Manifest) -> None:
     if cache_folder(config) is not None:
-        stored = {"output": output_key(config.output_dir), "files": files, "search": search}
+        stored = {"output": output_key(config.output_dir), "files": manifest.files, "groups": manifest.groups,
+                  "search": manifest.search}  # fmt: skip
         write_pickle(_manifest_file(config), _VERSION, stored)
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from digestsite.build import plan_outputs, write_site
+from digestsite.build import plan_groups, write_site
 from digestsite.cache import cache_folder
 from digestsite.config import load_config
 from digestsite.errors import ContentError
 from digestsite.fingerprint import files_digest
-from digestsite.inplace import changed_outputs, prepare_update
+from digestsite.inplace import find_changes, prepare_update
 from digestsite.model import Diagnostic, failing_diagnostics
 from digestsite.render import create_environment
 from digestsite.search import SearchIndexer, refresh_search_index
@@ -46,7 +46,8 @@ class IncrementalBuilder:
         self.output_dir = output_dir
         self.overrides = dict(overrides or {})
         self._parse_cache: ParseCache = {}
-        self._fingerprints: dict[str, str] = {}
+        self._files: dict[str, str] = {}  # the last good build's: path → fingerprint
+        self._groups: dict[str, tuple[str, ...]] = {}  # and each keyed output group's paths
         self._environment: tuple[str, Environment] | None = None
         self.site: Site | None = None  # the last site built, for the dev server's search indexer
         self.search_cache: Path | None = None  # shards indexed before, kept apart from `build`'s
@@ -58,22 +59,23 @@ class IncrementalBuilder:
         site = load_site(config, self._parse_cache)
         if failing_diagnostics(site.diagnostics, strict=False):
             raise ContentError(site.diagnostics)
-        outputs = list(plan_outputs(site, env=self._template_environment(config.templates_dir)))
-        changed = changed_outputs(outputs, self._fingerprints)
+        groups = plan_groups(site, env=self._template_environment(config.templates_dir))
+        changes = find_changes(groups, self._files, self._groups)
         self.site = site
         self.search_cache = cache_folder(config, "serve-search")
-        if not self._fingerprints or sum(o.is_page for o in changed) > STAGED_REBUILD_PAGES:
+        if not self._files or sum(o.is_page for o in changes.changed) > STAGED_REBUILD_PAGES:
             indexer = SearchIndexer(site, self.output_dir, self.search_cache, workers=1) if search else None
+            outputs = [output for group in groups for output in group.outputs]
             pages, files = write_site(iter(outputs), self.output_dir, indexer)
             removed, full = 0, True
         else:
-            update = prepare_update(outputs, changed, self._fingerprints)  # any failure: nothing written
+            update = prepare_update(changes.changed, changes.stale(self._files))  # any failure: nothing written
             update.write(self.output_dir)
             pages, files, removed = update.pages, len(update.files), len(update.stale)
             full = False
             if search and (pages or removed):
                 refresh_search_index(site, self.output_dir, self.search_cache)
-        self._fingerprints = {o.path: o.fingerprint for o in outputs}
+        self._files, self._groups = changes.files, changes.groups
         return RebuildResult(pages, files, removed, full, time.perf_counter() - started, site.diagnostics)
 
     def _template_environment(self, templates_dir: Path) -> Environment:

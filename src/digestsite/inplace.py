@@ -16,7 +16,7 @@ from digestsite.output import remove_file, replace_file
 from digestsite.store import Location, PageStore, Producer
 
 if TYPE_CHECKING:
-    from digestsite.build import Output
+    from digestsite.build import Output, OutputGroup
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,44 @@ class Update:
             remove_file(output_dir, path)
 
 
-def changed_outputs(outputs: Sequence[Output], previous: Mapping[str, str]) -> list[Output]:
-    return [o for o in outputs if previous.get(o.path) != o.fingerprint]
+@dataclass(frozen=True)
+class Changes:
+    """A site's outputs against what an output folder holds: what to produce, and the new record."""
+
+    changed: list[Output]  # outputs whose fingerprints the folder does not have
+    files: dict[str, str]  # every output's path → fingerprint
+    groups: dict[str, tuple[str, ...]]  # each keyed group → its outputs' paths
+
+    def stale(self, previous: Mapping[str, str]) -> list[str]:
+        """The files of `previous` that no output writes any more."""
+        return sorted(set(previous) - set(self.files))
 
 
-def prepare_update(
-    outputs: Sequence[Output], changed: Sequence[Output], previous: Mapping[str, str], store: PageStore | None = None
-) -> Update:
-    """The `changed` outputs (see `changed_outputs`) produced in memory, and the files of `previous`
-    (path → fingerprint of the folder's current files) that no output writes any more."""
+def find_changes(
+    groups: Sequence[OutputGroup], files: Mapping[str, str], recorded: Mapping[str, tuple[str, ...]]
+) -> Changes:
+    """Compare planned groups with a folder's `files` (path → fingerprint) and `recorded` groups.
+
+    A group whose key was recorded is taken as it was, without planning it (see OutputGroup).
+    """
+    changes = Changes([], {}, {})
+    for group in groups:
+        known = recorded.get(group.key) if group.key is not None else None
+        if known is not None and all(path in files for path in known):
+            changes.files.update((path, files[path]) for path in known)
+            changes.groups[group.key] = known  # type: ignore[index]
+            continue
+        for output in group.outputs:
+            changes.files[output.path] = output.fingerprint
+            if files.get(output.path) != output.fingerprint:
+                changes.changed.append(output)
+        if group.key is not None:
+            changes.groups[group.key] = tuple(output.path for output in group.outputs)
+    return changes
+
+
+def prepare_update(changed: Sequence[Output], stale: list[str], store: PageStore | None = None) -> Update:
+    """The `changed` outputs produced in memory, to replace their files, and the `stale` files to remove."""
     pending: dict[str, bytes] = {}
     with Producer(store) as producer:
         for output in changed:
@@ -52,6 +81,4 @@ def prepare_update(
             else:
                 assert output.produce is not None
                 pending[output.path] = producer.bytes_of(output.fingerprint, output.produce)
-    current = {o.path for o in outputs}
-    stale = sorted(set(previous) - current)
     return Update(pending, stale, sum(o.is_page for o in changed), producer.added)

@@ -52,10 +52,15 @@ def plan_pages(site: Site) -> Iterator[Page]:
     """Every HTML page, language by language, in a fixed order."""
     bundles = shard_bundles(site)
     for lang in site.config.languages:
-        yield from _pages_in(site, lang, bundles)
+        yield from site_pages(site, lang, bundles)
+        for batch in site.batches:
+            yield batch_page(site, batch, lang)
+        for paper in site.papers:
+            yield paper_page(site, paper, lang)
 
 
-def _pages_in(site: Site, lang: str, bundles: list[str]) -> Iterator[Page]:
+def site_pages(site: Site, lang: str, bundles: list[str]) -> Iterator[Page]:
+    """The pages of one language that are not about one batch or paper: home, archive, search, 404."""
     locale = site.locales[lang]
     path = site.routes.path
     newest = site.batches[0].date if site.batches else None
@@ -66,13 +71,38 @@ def _pages_in(site: Site, lang: str, bundles: list[str]) -> Iterator[Page]:
     search = {"search_bundle": bundles[0], "search_shards": bundles[1:], "search_root": path("home", lang)}
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
-    for batch in site.batches:
-        yield Page("batch", lang, batch.slug, path("batch", lang, batch.slug), "batch.html", batch.title[lang],
-                   batch.date, {"batch": batch})  # fmt: skip
-    for paper in site.papers:
-        before, after = site.neighbours(paper)
-        batch = site.batch(paper.batch)
-        data = {"paper": paper, "batch": batch, "previous": before, "next": after}
-        yield Page(
-            "paper", lang, paper.slug, path("paper", lang, paper.slug), "paper.html", paper.title, batch.date, data
-        )
+
+
+def owned_papers(batch: Batch) -> list[Paper]:
+    """The papers whose pages belong to this batch: a paper listed by several batches has one page."""
+    return [paper for paper in batch.papers if paper.batch == batch.slug]
+
+
+def batch_group_inputs(site: Site, batch: Batch) -> tuple[object, ...]:
+    """Everything the pages of `batch_group` read besides site-wide settings: the batch (its papers
+    included) and the papers just outside it, which the first and last paper pages link to."""
+    owned = owned_papers(batch)
+    if not owned:
+        return (batch,)
+    return batch, site.neighbours(owned[0])[0], site.neighbours(owned[-1])[1]
+
+
+def batch_group(site: Site, batch: Batch) -> list[Page]:
+    """A batch's page and its papers' pages, in every language."""
+    languages = site.config.languages
+    pages = [batch_page(site, batch, lang) for lang in languages]
+    pages += [paper_page(site, paper, lang) for paper in owned_papers(batch) for lang in languages]
+    return pages
+
+
+def batch_page(site: Site, batch: Batch, lang: str) -> Page:
+    path = site.routes.path("batch", lang, batch.slug)
+    return Page("batch", lang, batch.slug, path, "batch.html", batch.title[lang], batch.date, {"batch": batch})
+
+
+def paper_page(site: Site, paper: Paper, lang: str) -> Page:
+    before, after = site.neighbours(paper)
+    batch = site.batch(paper.batch)
+    data = {"paper": paper, "batch": batch, "previous": before, "next": after}
+    path = site.routes.path("paper", lang, paper.slug)
+    return Page("paper", lang, paper.slug, path, "paper.html", paper.title, batch.date, data)

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
@@ -45,11 +46,13 @@ def _month_filter(context: Context, value: dt.date) -> str:
     return context["locale"].format_month(value)
 
 
-def create_environment(site_templates: Path) -> Environment:
+def create_environment(site_templates: Path, compiled: Path | None = None) -> Environment:
     """The site's templates over the bundled theme; `theme/base.html` always names the bundled file.
 
     The environment holds nothing of a particular build, so the dev server keeps one across rebuilds
-    and Jinja recompiles only the templates whose files changed.
+    and Jinja recompiles only the templates whose files changed. With `compiled`, a folder of the build
+    cache, compiled templates are kept there (checked against their source), which spares every build
+    the 50 ms of compiling them.
     """
     theme = FileSystemLoader(theme_dir() / "templates")
     loaders = [FileSystemLoader(site_templates)] if site_templates.is_dir() else []
@@ -60,6 +63,7 @@ def create_environment(site_templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
     )
     env.filters["date"] = _date_filter
     env.filters["month"] = _month_filter

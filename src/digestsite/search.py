@@ -39,6 +39,9 @@ SEARCH_DIR = "pagefind"
 SHARD_CUT = 40  # a batch whose name hashes to 0 modulo this ends a shard (about 40 batches a shard)
 SHARD_MIN_PAPERS = 200  # no cut before this many papers: every shard costs a reader some requests
 SHARD_MAX_PAPERS = 1000  # always cut here: re-indexing a shard takes Pagefind about 1 s, in 200 MiB
+RECENT_CUT = 4  # the newest batches, after the last cut above, in smaller shards cut like these
+RECENT_MIN_PAPERS = 40
+RECENT_MAX_PAPERS = 150
 _FORMAT = "2"  # bump when the documents or the post-processing of a bundle change
 # Pagefind's ready-made UIs; digestsite's search page talks to pagefind.js directly.
 _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -73,20 +76,42 @@ def shard_bundle(number: int) -> str:
 
 
 def _shard_groups(site: Site) -> list[list[Paper]]:
-    """Papers grouped into shards, oldest batch first, so new batches only ever touch the last shard."""
+    """Papers grouped into shards, oldest batch first, so new batches only ever touch the newest shards.
+
+    Shards of up to SHARD_MAX_PAPERS hold the older batches. The newest batches, those after the last
+    such cut (the newest batch always among them), are split into shards of up to RECENT_MAX_PAPERS,
+    because they are the ones being edited: re-indexing one of them takes Pagefind under half a second.
+    When a new batch lets a large shard close, the recent shards before it merge into that one.
+    """
     papers_of: dict[str, list[Paper]] = {}
     for paper in site.papers:
         papers_of.setdefault(paper.batch, []).append(paper)
-    groups: list[list[Paper]] = [[]]
-    for batch in reversed(site.batches):
-        groups[-1].extend(papers_of.get(batch.slug, ()))
-        size = len(groups[-1])
-        name_cut = int.from_bytes(hashlib.blake2b(batch.slug.encode(), digest_size=4).digest(), "big") % SHARD_CUT == 0
-        if size >= SHARD_MAX_PAPERS or (size >= SHARD_MIN_PAPERS and name_cut):
+    oldest_first = [(batch.slug, papers_of.get(batch.slug, [])) for batch in reversed(site.batches)]
+    groups = _cut(oldest_first[:-1], SHARD_CUT, SHARD_MIN_PAPERS, SHARD_MAX_PAPERS)  # never the newest batch
+    closed = sum(len(group) for group in groups[:-1])
+    recent = _cut(oldest_first[closed:], RECENT_CUT, RECENT_MIN_PAPERS, RECENT_MAX_PAPERS)
+    shards = [[paper for _, papers in group for paper in papers] for group in groups[:-1] + recent if group]
+    return shards or [[]]
+
+
+def _cut(
+    batches: list[tuple[str, list[Paper]]], every: int, least: int, most: int
+) -> list[list[tuple[str, list[Paper]]]]:
+    """Consecutive batches in groups: a group ends at `most` papers, or at `least` papers on a batch
+    whose name hashes to 0 modulo `every`. The last group may be empty."""
+    groups: list[list[tuple[str, list[Paper]]]] = [[]]
+    size = 0
+    for slug, papers in batches:
+        groups[-1].append((slug, papers))
+        size += len(papers)
+        if size >= most or (size >= least and _slug_hash(slug) % every == 0):
             groups.append([])
-    if len(groups) > 1 and not groups[-1]:
-        groups.pop()
+            size = 0
     return groups
+
+
+def _slug_hash(slug: str) -> int:
+    return int.from_bytes(hashlib.blake2b(slug.encode(), digest_size=4).digest(), "big")
 
 
 def plan_shards(site: Site) -> list[Shard]:
@@ -97,9 +122,15 @@ def plan_shards(site: Site) -> list[Shard]:
     shards = []
     for number, papers in enumerate(_shard_groups(site)):
         digest = hashlib.blake2b(salt.encode(), digest_size=16)
+        titles: dict[str, bytes] = {}
         for paper in papers:
-            batch_titles = [site.batch(paper.batch).title[lang] for lang in site.config.languages]
-            digest.update(f"{paper!r}\0{batch_titles!r}\0".encode("utf-8", "surrogatepass"))
+            if paper.batch not in titles:
+                batch = site.batch(paper.batch)
+                titles[paper.batch] = repr([batch.title[lang] for lang in site.config.languages]).encode(
+                    "utf-8", "surrogatepass"
+                )
+            digest.update(paper.content_key.encode())
+            digest.update(titles[paper.batch])
         shards.append(Shard(number, tuple(papers), digest.hexdigest()))
     return shards
 

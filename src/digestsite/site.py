@@ -147,6 +147,8 @@ def _parse_cached(path: Path, data: bytes, cache: ParseCache | None) -> ParseRes
     if hit is not None and hit[0] == key:
         return hit[1]
     result = parse_digest(data, label)
+    for paper in result.batch.papers if result.batch is not None else ():
+        _ = paper.content_key  # computed now, so the cache stores it with the paper
     cache[path] = (key, result)
     return result
 
