@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
 from conftest import REPO
-from digestsite import search
+from digestsite import hashes, search
 from digestsite.build import build
 from digestsite.config import load_config
+from digestsite.hashes import FileHashes, content_digest
 from digestsite.model import Paper, SourceRef
 from digestsite.render import Renderer
 from test_build import snapshot
@@ -142,3 +145,21 @@ def test_every_field_of_a_paper_changes_its_content_key():
         changed = dataclasses.replace(paper, **{field.name: other_values.get(field.name, "x")})
         assert changed.content_key != paper.content_key, field.name
     assert dataclasses.replace(paper).content_key == paper.content_key
+
+
+def test_file_hashes_are_reused_only_while_a_files_metadata_is_unchanged(tmp_path, monkeypatch):
+    digest = tmp_path / "week.md"
+    digest.write_bytes(b"one")
+    just_written = FileHashes()
+    assert just_written.digest(digest) == content_digest(b"one")
+    assert str(digest) not in just_written.seen  # could change again within the same clock tick
+    monkeypatch.setattr(hashes, "RACY_NS", 0)
+    settled = FileHashes()
+    settled.digest(digest)
+    signature = settled.seen[str(digest)][0]
+    assert FileHashes({str(digest): (signature, b"kept")}).digest(digest) == b"kept"  # not read again
+    before = digest.stat()
+    time.sleep(0.05)
+    digest.write_bytes(b"two")  # same size, and the old modification time put back
+    os.utime(digest, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert FileHashes({str(digest): (signature, b"kept")}).digest(digest) == content_digest(b"two")

@@ -16,20 +16,21 @@ from jinja2 import Environment
 from digestsite.assets import collect_assets
 from digestsite.cache import (
     Manifest,
+    StoredParses,
     cache_folder,
     forget_output,
+    load_file_hashes,
     load_manifest,
-    load_parse_cache,
     remember,
     reusable_build,
     save_manifest,
-    save_parse_cache,
 )
 from digestsite.config import Config
 from digestsite.data import papers_json
 from digestsite.errors import ContentError
 from digestsite.feeds import atom_feed
 from digestsite.fingerprint import Fingerprinter, files_digest
+from digestsite.hashes import FileHashes
 from digestsite.inplace import Changes, find_changes, prepare_update
 from digestsite.lifetime import die_with_parent
 from digestsite.model import Batch, Diagnostic, failing_diagnostics
@@ -68,27 +69,36 @@ class Output:
     produce: Callable[[], str | bytes] | None = None
     source: Path | None = None
     is_page: bool = False
+    stored: bool = True  # kept in the page store; not for what is cheaper to make than to keep
 
 
 def build(
-    config: Config, *, strict: bool = False, local: bool = False, use_cache: bool = True, inputs: str = ""
+    config: Config,
+    *,
+    strict: bool = False,
+    local: bool = False,
+    use_cache: bool = True,
+    inputs: str = "",
+    hashes: FileHashes | None = None,
 ) -> BuildResult:
     """Build the whole site; on any failure the previous output stays exactly as it was.
 
     With `use_cache`, a build whose inputs and output are unchanged since the last one returns at once.
-    A caller that already found the cache stale passes its input key as `inputs`, and it is not re-read.
+    A caller that already found the cache stale passes its input key as `inputs`, and the file hashes
+    it computed it with, and they are not worked out again.
     """
     started = time.perf_counter()
     reused = None
+    hashes = hashes or (load_file_hashes(config) if use_cache else None)
     if use_cache and not inputs:
-        inputs, reused = reusable_build(config, local, strict)
+        inputs, reused = reusable_build(config, local, strict, hashes)
     if reused is not None:
         return BuildResult(config.output_dir, 0, 0, 0, 0, time.perf_counter() - started, tuple(reused), {}, True)
-    parse_cache = load_parse_cache(config) if use_cache else None
-    before = dict(parse_cache or {})
-    site = load_site(config, parse_cache)
-    if parse_cache is not None:
-        save_parse_cache(config, parse_cache, before)
+    parses_folder = cache_folder(config, "parsed") if use_cache else None
+    parses = StoredParses(parses_folder) if parses_folder is not None else None
+    site = load_site(config, parses, hashes)
+    if parses is not None:
+        parses.prune()
     stages = {"parse": time.perf_counter() - started}
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
@@ -101,7 +111,8 @@ def build(
     if search_cache is not None:
         indexer.start()
     compiled = cache_folder(config, "templates") if use_cache else None
-    groups = plan_groups(site, local=local, env=create_environment(config.templates_dir, compiled))
+    env = create_environment(config.templates_dir, compiled)
+    groups = plan_groups(site, local=local, env=env, cache=cache_folder(config) if use_cache else None)
     previous = load_manifest(config) if use_cache else None
     changes = find_changes(groups, previous.files, previous.groups) if previous else find_changes(groups, {}, {})
     stages["plan"] = time.perf_counter() - clock
@@ -175,9 +186,14 @@ class OutputGroup:
         return self.plan()
 
 
-def plan_groups(site: Site, *, local: bool = False, env: Environment | None = None) -> list[OutputGroup]:
-    """Every file of the site in groups; nothing is fingerprinted until a group's outputs are asked for."""
-    planner = _Planner(site, local, env)
+def plan_groups(
+    site: Site, *, local: bool = False, env: Environment | None = None, cache: Path | None = None
+) -> list[OutputGroup]:
+    """Every file of the site in groups; nothing is fingerprinted until a group's outputs are asked for.
+
+    With `cache` (the build cache's folder), producing `papers.json` reuses the parts of it kept there.
+    """
+    planner = _Planner(site, local, env, cache)
     groups = [OutputGroup(None, planner.site_wide)]
     for batch in site.batches:
         key = planner.fingerprints.combine("batch group", *batch_group_inputs(site, batch))
@@ -188,9 +204,10 @@ def plan_groups(site: Site, *, local: bool = False, env: Environment | None = No
 class _Planner:
     """Fingerprints outputs and knows how to produce them, for one site."""
 
-    def __init__(self, site: Site, local: bool, env: Environment | None) -> None:
+    def __init__(self, site: Site, local: bool, env: Environment | None, cache: Path | None) -> None:
         config = site.config
         self.site = site
+        self.papers_json_parts = cache / "papers-json.pickle" if cache is not None else None
         self.assets = collect_assets(theme_dir() / "static", config.static_dir)
         self.renderer = Renderer(site, self.assets, local=local, env=env)
         self.fingerprints = Fingerprinter(
@@ -212,7 +229,8 @@ class _Planner:
         bundles = shard_bundles(site)
         outputs = self.pages(page for lang in config.languages for page in site_pages(site, lang, bundles))
         outputs += [Output(asset.path, asset.path, source=asset.source) for asset in self.assets.values()]
-        outputs.append(Output("papers.json", combine("papers.json", site.batches), partial(papers_json, site)))
+        data = partial(papers_json, site, self.papers_json_parts)
+        outputs.append(Output("papers.json", combine("papers.json", site.batches), data, stored=False))
         cname = config.cname + "\n" if config.cname else None
         for path, text in {".nojekyll": "", "robots.txt": robots_txt(site), "CNAME": cname}.items():
             if text is not None:
@@ -333,7 +351,7 @@ def _produce_share(staging: str, start: int, step: int) -> dict[str, Location]:
                 os.makedirs(os.path.join(staging, folder), exist_ok=True)
                 made.add(folder)
             assert output.produce is not None
-            data = producer.bytes_of(output.fingerprint, output.produce)
+            data = producer.bytes_of(output.fingerprint, output.produce, output.stored)
             with open(os.path.join(staging, output.path), "wb") as file:
                 file.write(data)
     return producer.added

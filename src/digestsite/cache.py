@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import pickle
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,10 @@ from typing import Any
 
 from digestsite import __version__
 from digestsite.config import Config
+from digestsite.hashes import FileHashes, hash_tree
 from digestsite.model import Diagnostic, Severity, failing_diagnostics
 from digestsite.output import MARKER
-from digestsite.site import ParseCache
+from digestsite.parse import ParseResult
 from digestsite.theme import theme_dir
 
 CACHE_DIR = ".digestsite-cache"
@@ -68,26 +68,7 @@ def write_pickle(path: Path, version: object, payload: object) -> None:
     os.replace(temporary, path)
 
 
-def hash_tree(digest: hashlib._Hash, folder: Path) -> None:
-    """Feed every entry under `folder` (names, and bytes of files) into `digest`."""
-    if not folder.is_dir():
-        digest.update(b"-")
-        return
-    for path in sorted(folder.rglob("*")):
-        # Every entry counts, readable or not: a new fifo or broken link changes the build's warnings.
-        digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            mode = path.lstat().st_mode
-            if stat.S_ISREG(mode) or (stat.S_ISLNK(mode) and path.is_file()):
-                digest.update(path.read_bytes())
-            else:
-                digest.update(str(stat.S_IFMT(mode)).encode())
-        except OSError as exc:
-            digest.update(f"unreadable {exc.errno}".encode())
-        digest.update(b"\0")
-
-
-def input_key(config: Config, options: str) -> str:
+def input_key(config: Config, options: str, hashes: FileHashes | None = None) -> str:
     digest = hashlib.blake2b(digest_size=20)
     fields = (__version__, options, config.title, config.description, config.base_url, config.languages,
               config.feed_size, config.cname)  # fmt: skip
@@ -97,7 +78,7 @@ def input_key(config: Config, options: str) -> str:
     for folder in (config.seeds_dir, config.templates_dir, config.static_dir, config.locales_dir,
                    theme / "templates", theme / "static", package_locales):  # fmt: skip
         digest.update(str(folder).encode())
-        hash_tree(digest, folder)
+        hash_tree(digest, folder, hashes)
     return digest.hexdigest()
 
 
@@ -151,9 +132,13 @@ def remember(config: Config, inputs: str, diagnostics: tuple[Diagnostic, ...]) -
     _write_records(config, data)
 
 
-def reusable_build(config: Config, local: bool, strict: bool) -> tuple[str, list[Diagnostic] | None]:
+def reusable_build(
+    config: Config, local: bool, strict: bool, hashes: FileHashes | None = None
+) -> tuple[str, list[Diagnostic] | None]:
     """The input key of this build, and the last build's diagnostics when its output can stand as it is."""
-    inputs = input_key(config, f"local={local}")
+    hashes = hashes or load_file_hashes(config)
+    inputs = input_key(config, f"local={local}", hashes)
+    save_file_hashes(config, hashes)
     reused = cached_result(config, inputs)
     if reused is not None and failing_diagnostics(reused, strict):
         reused = None  # --strict must fail on the warnings again, not pass because nothing changed
@@ -163,20 +148,41 @@ def reusable_build(config: Config, local: bool, strict: bool) -> tuple[str, list
 _VERSION = (3, __version__, sys.version_info[:2])  # of the pickles below
 
 
-def load_parse_cache(config: Config) -> ParseCache:
-    """Parsed digest files from earlier builds, by path and content (see site.load_site); {} if none."""
-    files = read_pickle(config.root / CACHE_DIR / "parse.pickle", _VERSION)
-    return dict(files) if isinstance(files, dict) else {}
+def load_file_hashes(config: Config) -> FileHashes:
+    known = read_pickle(config.root / CACHE_DIR / "hashes.pickle", _VERSION)
+    return FileHashes(known if isinstance(known, dict) else None)
 
 
-def save_parse_cache(config: Config, cache: ParseCache, before: ParseCache) -> None:
-    """Keep the parses of files that still exist; written only when something changed."""
-    current = {path: entry for path, entry in cache.items() if path.is_file()}
-    if current.keys() == before.keys() and all(current[p][0] == before[p][0] for p in current):
-        return
-    folder = cache_folder(config)
+def save_file_hashes(config: Config, hashes: FileHashes) -> None:
+    folder = cache_folder(config) if hashes.changed else None
     if folder is not None:
-        write_pickle(folder / "parse.pickle", _VERSION, current)
+        write_pickle(folder / "hashes.pickle", _VERSION, hashes.seen)
+
+
+class StoredParses:
+    """Parsed digest files kept in the build cache, one file each, named by the key of what was parsed
+    (see site.load_site), so a one-digest edit writes one small file. Entries this build did not use are
+    dropped by `prune`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def lookup(self, path: Path, key: bytes) -> ParseResult | None:
+        name = key.hex()
+        self.used.add(name)
+        result = read_pickle(self.folder / name, _VERSION)
+        return result if isinstance(result, ParseResult) else None
+
+    def keep(self, path: Path, key: bytes, result: ParseResult) -> None:
+        with contextlib.suppress(OSError):
+            write_pickle(self.folder / key.hex(), _VERSION, result)
+
+    def prune(self) -> None:
+        for entry in os.scandir(self.folder):
+            if entry.name not in self.used and not entry.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _manifest_file(config: Config) -> Path:

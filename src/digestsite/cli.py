@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from digestsite import __version__
-from digestsite.cache import reusable_build
+from digestsite.cache import load_file_hashes, reusable_build
 from digestsite.config import Config, display_path, load_config
 from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
 from digestsite.model import Diagnostic, failing_diagnostics
@@ -76,9 +76,10 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], errors_only: bool = Fa
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
-    inputs = ""
+    inputs, hashes = "", None
     if not args.no_cache:
-        inputs, reused = reusable_build(config, args.local, args.strict)
+        hashes = load_file_hashes(config)
+        inputs, reused = reusable_build(config, args.local, args.strict, hashes)
         if reused is not None:
             _print_diagnostics(reused, errors_only=args.quiet)
             if not args.quiet:
@@ -87,7 +88,9 @@ def run_build(args: argparse.Namespace) -> int:
             return EXIT_OK
     from digestsite.build import build
 
-    result = build(config, strict=args.strict, local=args.local, use_cache=not args.no_cache, inputs=inputs)
+    result = build(
+        config, strict=args.strict, local=args.local, use_cache=not args.no_cache, inputs=inputs, hashes=hashes
+    )
     _print_diagnostics(result.diagnostics, errors_only=args.quiet)
     if not args.quiet:
         print(

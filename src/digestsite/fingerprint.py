@@ -13,7 +13,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 from digestsite import __version__
-from digestsite.cache import hash_tree
+from digestsite.hashes import hash_tree
 from digestsite.model import Batch, Paper
 from digestsite.pages import Page
 

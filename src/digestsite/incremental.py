@@ -17,7 +17,7 @@ from digestsite.inplace import find_changes, prepare_update
 from digestsite.model import Diagnostic, failing_diagnostics
 from digestsite.render import create_environment
 from digestsite.search import SearchIndexer, refresh_search_index
-from digestsite.site import ParseCache, Site, load_site
+from digestsite.site import MemoryParseCache, Site, load_site
 from digestsite.theme import theme_dir
 
 # Past this many changed pages (a template or config edit), render into a staging folder and swap it in
@@ -45,7 +45,7 @@ class IncrementalBuilder:
         self.config_file = config_file
         self.output_dir = output_dir
         self.overrides = dict(overrides or {})
-        self._parse_cache: ParseCache = {}
+        self._parse_cache = MemoryParseCache()
         self._files: dict[str, str] = {}  # the last good build's: path → fingerprint
         self._groups: dict[str, tuple[str, ...]] = {}  # and each keyed output group's paths
         self._environment: tuple[str, Environment] | None = None

@@ -80,5 +80,5 @@ def prepare_update(changed: Sequence[Output], stale: list[str], store: PageStore
                 pending[output.path] = output.source.read_bytes()
             else:
                 assert output.produce is not None
-                pending[output.path] = producer.bytes_of(output.fingerprint, output.produce)
+                pending[output.path] = producer.bytes_of(output.fingerprint, output.produce, output.stored)
     return Update(pending, stale, sum(o.is_page for o in changed), producer.added)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from digestsite.config import Config, display_path
 from digestsite.errors import ConfigError
+from digestsite.hashes import FileHashes, content_digest
 from digestsite.i18n import Locale, load_locales
 from digestsite.model import Batch, Diagnostic, Paper, Severity
 from digestsite.parse import ParseResult, parse_digest
@@ -102,22 +103,46 @@ class Site:
         return before, after
 
 
-ParseCache = dict[Path, tuple[bytes, ParseResult]]
+class ParseCache(Protocol):
+    """Parsed digest files by the key of what was parsed: a file's bytes and the name it is shown by."""
+
+    def lookup(self, path: Path, key: bytes) -> ParseResult | None: ...
+
+    def keep(self, path: Path, key: bytes, result: ParseResult) -> None: ...
 
 
-def load_site(config: Config, parse_cache: ParseCache | None = None) -> Site:
+class MemoryParseCache:
+    """The last parse of each file, for the dev server between rebuilds."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[bytes, ParseResult]] = {}
+
+    def lookup(self, path: Path, key: bytes) -> ParseResult | None:
+        entry = self._entries.get(path)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def keep(self, path: Path, key: bytes, result: ParseResult) -> None:
+        self._entries[path] = (key, result)
+
+
+def load_site(config: Config, parse_cache: ParseCache | None = None, hashes: FileHashes | None = None) -> Site:
     """Read, parse and assemble; content problems become diagnostics, never exceptions.
 
-    With a `parse_cache` (kept by the dev server between rebuilds) only files whose bytes changed are parsed.
+    With a `parse_cache` only files whose bytes changed are parsed; with `hashes` too, a file whose
+    metadata is unchanged is not even read.
     """
     locales = load_locales(config.languages, config.locales_dir)
     diagnostics: list[Diagnostic] = []
     batches: list[Batch] = []
-    for path, data, problem in read_digest_files(config.seeds_dir):
-        if problem:
-            diagnostics.append(problem)
+    for path, status, problem in digest_files(config.seeds_dir):
+        if problem or status is None:
+            diagnostics.extend([problem] if problem else [])
             continue
-        result = _parse_cached(path, data, parse_cache)
+        try:
+            result = _parse_file(path, status, parse_cache, hashes)
+        except OSError as exc:
+            diagnostics.append(Diagnostic(display_path(path), 1, Severity.ERROR, f"cannot read: {exc.strerror}"))
+            continue
         diagnostics.extend(result.diagnostics)
         if result.batch is not None:
             batches.append(result.batch)
@@ -138,23 +163,29 @@ def load_site(config: Config, parse_cache: ParseCache | None = None) -> Site:
     )
 
 
-def _parse_cached(path: Path, data: bytes, cache: ParseCache | None) -> ParseResult:
-    if cache is None:
-        return parse_digest(data, display_path(path))
+def _parse_file(path: Path, status: os.stat_result, cache: ParseCache | None, hashes: FileHashes | None) -> ParseResult:
     label = display_path(path)  # diagnostics name the file as seen from here: part of the key
-    key = hashlib.blake2b(data + b"\0" + label.encode("utf-8", "surrogateescape"), digest_size=16).digest()
-    hit = cache.get(path)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    result = parse_digest(data, label)
-    for paper in result.batch.papers if result.batch is not None else ():
-        _ = paper.content_key  # computed now, so the cache stores it with the paper
-    cache[path] = (key, result)
+    if cache is None:
+        return parse_digest(path.read_bytes(), label)
+    suffix = b"\0" + label.encode("utf-8", "surrogateescape")
+    if hashes is not None:
+        known = cache.lookup(path, content_digest(hashes.digest(path, status) + suffix))
+        if known is not None:
+            return known
+    data = path.read_bytes()
+    key = content_digest(content_digest(data) + suffix)  # of the bytes parsed, whatever the file holds now
+    result = cache.lookup(path, key) if hashes is None else None
+    if result is None:
+        result = parse_digest(data, label)
+        for paper in result.batch.papers if result.batch is not None else ():
+            _ = paper.content_key  # computed now, so the cache stores it with the paper
+        cache.keep(path, key, result)
     return result
 
 
-def read_digest_files(seeds_dir: Path) -> Iterable[tuple[Path, bytes, Diagnostic | None]]:
-    """Each digest file's bytes in name order; fifos, sockets and broken or looping links are skipped."""
+def digest_files(seeds_dir: Path) -> Iterable[tuple[Path, os.stat_result | None, Diagnostic | None]]:
+    """Each digest file in name order, with its status; fifos, sockets and broken or looping links are
+    skipped with a warning."""
     if not seeds_dir.is_dir():
         raise ConfigError([f"error: seeds folder {seeds_dir} does not exist"])
     for path in sorted(seeds_dir.iterdir()):
@@ -162,17 +193,14 @@ def read_digest_files(seeds_dir: Path) -> Iterable[tuple[Path, bytes, Diagnostic
             continue
         label = display_path(path)
         try:
-            mode = os.stat(path).st_mode
+            status = os.stat(path)
         except OSError as exc:
-            yield path, b"", Diagnostic(label, 1, Severity.WARNING, f"skipped: cannot follow ({exc.strerror})")
+            yield path, None, Diagnostic(label, 1, Severity.WARNING, f"skipped: cannot follow ({exc.strerror})")
             continue
-        if not stat.S_ISREG(mode):
-            yield path, b"", Diagnostic(label, 1, Severity.WARNING, "skipped: not a regular file")
+        if not stat.S_ISREG(status.st_mode):
+            yield path, None, Diagnostic(label, 1, Severity.WARNING, "skipped: not a regular file")
             continue
-        try:
-            yield path, path.read_bytes(), None
-        except OSError as exc:
-            yield path, b"", Diagnostic(label, 1, Severity.ERROR, f"cannot read: {exc.strerror}")
+        yield path, status, None
 
 
 def order_batches(batches: Iterable[Batch]) -> list[Batch]:

@@ -126,13 +126,15 @@ class Producer:
         self.added: dict[str, Location] = {}  # what had to be rendered, for PageStore.save
         self._writer: SegmentWriter | None = None
 
-    def bytes_of(self, fingerprint: str, produce: Callable[[], str | bytes]) -> bytes:
-        data = self.store.get(fingerprint) if self.store is not None else None
+    def bytes_of(self, fingerprint: str, produce: Callable[[], str | bytes], stored: bool = True) -> bytes:
+        """The output's bytes; with `stored` False the store is not asked and not added to."""
+        store = self.store if stored else None
+        data = store.get(fingerprint) if store is not None else None
         if data is None:
             content = produce()
             data = content.encode("utf-8") if isinstance(content, str) else content
-            if self.store is not None:
-                self._writer = self._writer or self.store.segment_writer()
+            if store is not None:
+                self._writer = self._writer or store.segment_writer()
                 self.added[fingerprint] = self._writer.append(data)
         return data
 
