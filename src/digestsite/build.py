@@ -88,13 +88,19 @@ def build(
     it computed it with, and they are not worked out again.
     """
     started = time.perf_counter()
+
+    def cache(name: str = "") -> Path | None:
+        """A folder of the build cache; None without one."""
+        return cache_folder(config, name) if use_cache else None
+
     reused = None
     hashes = hashes or (load_file_hashes(config) if use_cache else None)
     if use_cache and not inputs:
         inputs, reused = reusable_build(config, local, strict, hashes)
     if reused is not None:
         return BuildResult(config.output_dir, 0, 0, 0, 0, time.perf_counter() - started, tuple(reused), {}, True)
-    parses_folder = cache_folder(config, "parsed") if use_cache else None
+
+    parses_folder = cache("parsed")
     parses = StoredParses(parses_folder) if parses_folder is not None else None
     site = load_site(config, parses, hashes)
     if parses is not None:
@@ -103,20 +109,19 @@ def build(
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
     clock = time.perf_counter()
-    search_cache = cache_folder(config, "search") if use_cache else None
+    search_cache = cache("search")
     # With a cache Pagefind starts now, on what changed, and indexes while pages are planned and rendered;
     # without one it writes into the staging folder, so it starts once there is one.
     scratch = cache_folder(config)  # search documents go beside the cache even when it is not used
     indexer = SearchIndexer(site, config.output_dir, search_cache, default_workers(), scratch=scratch)
     if search_cache is not None:
         indexer.start()
-    compiled = cache_folder(config, "templates") if use_cache else None
-    env = create_environment(config.templates_dir, compiled)
-    groups = plan_groups(site, local=local, env=env, cache=cache_folder(config) if use_cache else None)
+    env = create_environment(config.templates_dir, cache("templates"))
+    groups = plan_groups(site, local=local, env=env, cache=cache())
     previous = load_manifest(config) if use_cache else None
     changes = find_changes(groups, previous.files, previous.groups) if previous else find_changes(groups, {}, {})
     stages["plan"] = time.perf_counter() - clock
-    pages_cache = cache_folder(config, "pages") if use_cache else None
+    pages_cache = cache("pages")
     store = PageStore(pages_cache) if pages_cache is not None else None
     if previous is not None and sum(o.is_page for o in changes.changed) <= IN_PLACE_PAGES:
         pages, files = _update(config, changes, previous, indexer, store, stages)
@@ -252,11 +257,6 @@ class _Planner:
             produce = partial(atom_feed, site, lang, self.renderer.summary_html)
             outputs.append(Output(feed, combine(feed, feed_inputs), produce))
         return outputs
-
-
-def plan_outputs(site: Site, *, local: bool = False, env: Environment | None = None) -> list[Output]:
-    """Every file of the site, planned."""
-    return [output for group in plan_groups(site, local=local, env=env) for output in group.outputs]
 
 
 def write_site(
