@@ -83,6 +83,15 @@ def test_a_sharded_index_finds_papers_in_every_shard(sharded_site, page, ui):
     assert page.requested_hosts <= {"127.0.0.1"}
 
 
+def test_a_sharded_index_fetches_the_search_engine_once(sharded_site, page):
+    """Shards cost a reader a few small requests each, never another copy of the WebAssembly engine."""
+    engines: list[str] = []
+    page.context.on("request", lambda request: engines.append(request.url) if "/wasm." in request.url else None)
+    status, hrefs = search(page, f"{sharded_site}search/?q=Mamba")
+    assert {"2403.19887", "2405.21060"} <= paper_ids(hrefs), (status, hrefs)  # the first and the last shard
+    assert len(engines) == 1 and "/part-" not in engines[0], engines
+
+
 def test_results_show_both_titles_a_highlighted_excerpt_and_the_batch(search_site, page):
     search(page, f"{search_site}search/?q=Jamba")
     first = page.locator("#search-results li").first
