@@ -57,17 +57,18 @@ def find_changes(
     """
     changes = Changes([], {}, {})
     for group in groups:
-        known = recorded.get(group.key) if group.key is not None else None
-        if known is not None and all(path in files for path in known):
+        key = group.key
+        known = recorded.get(key) if key is not None else None
+        if key is not None and known is not None and all(path in files for path in known):
             changes.files.update((path, files[path]) for path in known)
-            changes.groups[group.key] = known  # type: ignore[index]
+            changes.groups[key] = known
             continue
         for output in group.outputs:
             changes.files[output.path] = output.fingerprint
             if files.get(output.path) != output.fingerprint:
                 changes.changed.append(output)
-        if group.key is not None:
-            changes.groups[group.key] = tuple(output.path for output in group.outputs)
+        if key is not None:
+            changes.groups[key] = tuple(output.path for output in group.outputs)
     return changes
 
 
