@@ -86,8 +86,7 @@ def test_strict_still_fails_on_warnings_when_nothing_changed(bundled_site):
 @pytest.fixture
 def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut the search index after every batch of the demo site (four shards instead of one)."""
-    monkeypatch.setattr(search, "SHARD_MIN_PAPERS", 1)
-    monkeypatch.setattr(search, "SHARD_MAX_PAPERS", 10)
+    monkeypatch.setattr(search, "SHARD_LEVELS", (search.ShardLevel(1, 1, 10),))
 
 
 def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, small_shards):

@@ -36,29 +36,32 @@ def shard_ids(site: SimpleNamespace) -> list[list[str]]:
 
 
 def test_shards_cover_every_paper_once_oldest_batch_first_within_size_limits():
-    site = make_site(make_batches([15] * 300 + [400] + [15] * 30))
+    site = make_site(make_batches([15] * 700 + [3000] + [15] * 30))
     shards = shard_ids(site)
     oldest_first = [paper.arxiv_id for batch in reversed(site.batches) for paper in batch.papers]
     assert [arxiv_id for shard in shards for arxiv_id in shard] == oldest_first
-    large = next(shard for shard in shards if "2401.30000" in shard)
-    assert all(f"2401.300{i:02d}" in large for i in range(100))  # a batch is never split, however large
-    assert all(len(shard) < search.SHARD_MAX_PAPERS + 15 for shard in shards if shard is not large)
-    assert len(shards[-1]) < search.RECENT_MAX_PAPERS + 15
-    assert 5 < len(shards) < 25
+    huge = next(shard for shard in shards if "2401.70000" in shard)
+    assert all(f"2401.700{i:02d}" in huge for i in range(100))  # a batch is never split, however large
+    largest, smallest = search.SHARD_LEVELS[0], search.SHARD_LEVELS[-1]
+    assert all(len(shard) < largest.most + 15 for shard in shards if shard is not huge)
+    assert len(shards[-1]) < smallest.most + 15
+    assert 5 < len(shards) < 20
 
 
 def test_adding_batches_never_changes_a_large_shard_and_the_newest_shard_stays_small():
-    sizes = [12 + n % 7 for n in range(400)]
-    small = search.RECENT_MAX_PAPERS + max(sizes)  # a shard ends once it has enough: by up to a batch more
-    assert small < search.SHARD_MIN_PAPERS
+    sizes = [12 + n % 7 for n in range(800)]
+    middle, smallest = search.SHARD_LEVELS[1], search.SHARD_LEVELS[-1]
+    not_large = middle.most + max(sizes)  # a shard ends once it has enough: by up to a batch more
+    assert not_large < search.SHARD_LEVELS[0].least
     batches = make_batches(sizes)
     before = shard_ids(make_site(batches[:1]))
     large_shards_made = 0
     for count in range(2, len(batches) + 1):
         after = shard_ids(make_site(batches[:count]))
         changed = [shard for number, shard in enumerate(before) if number >= len(after) or after[number] != shard]
-        assert all(len(shard) <= small for shard in changed), f"after batch {count}"
-        assert len(after[-1]) <= small
-        large_shards_made += sum(len(s) > small for s in after) - sum(len(s) > small for s in before)
+        assert all(len(shard) <= not_large for shard in changed), f"after batch {count}"
+        assert len(after[-1]) <= smallest.most + max(sizes)
+        large_shards_made += sum(len(s) > not_large for s in after) - sum(len(s) > not_large for s in before)
         before = after
-    assert 3 <= large_shards_made <= 15  # recent shards merge into a large one now and then, not every week
+    assert 2 <= large_shards_made <= 10  # now and then, not every week
+    assert len(before) < 20

@@ -5,9 +5,9 @@ text and the batch's title in each language, and each search page tells Pagefind
 root, so results link to that language's paper pages. Documents are indexed as the summaries'
 language, which is what lets Pagefind segment Chinese words behind the English interface too.
 
-The index is split into shards of up to a thousand papers, cut at batch boundaries chosen by the
-batches' names (not their positions), so an edit or a new batch changes one shard and leaves the
-others' cut points alone. Pagefind indexes each shard in its own process, two at a time, which keeps
+The index is split into shards (see SHARD_LEVELS), cut at batch boundaries chosen by the batches'
+names (not their positions), so an edit or a new batch changes one shard and leaves the others' cut
+points alone. Pagefind indexes each shard in its own process, two at a time, which keeps
 each process small; a shard whose documents are unchanged is copied from the build cache instead of
 indexed again. The search page loads the first shard and merges the others (Pagefind's `mergeIndex`).
 """
@@ -36,12 +36,23 @@ from digestsite.output import exchange_paths
 from digestsite.site import Site
 
 SEARCH_DIR = "pagefind"
-SHARD_CUT = 40  # a batch whose name hashes to 0 modulo this ends a shard (about 40 batches a shard)
-SHARD_MIN_PAPERS = 200  # no cut before this many papers: every shard costs a reader some requests
-SHARD_MAX_PAPERS = 1000  # always cut here: re-indexing a shard takes Pagefind about 1 s, in 200 MiB
-RECENT_CUT = 4  # the newest batches, after the last cut above, in smaller shards cut like these
-RECENT_MIN_PAPERS = 40
-RECENT_MAX_PAPERS = 150
+
+
+@dataclass(frozen=True)
+class ShardLevel:
+    """How batches are cut into shards at one level: a shard ends at `most` papers, or at `least` papers
+    on a batch whose name hashes to 0 modulo `cut` (so cut points depend on names, not positions)."""
+
+    cut: int
+    least: int
+    most: int
+
+
+# Every shard costs a reader a request and a few kilobytes per query, and re-indexing one costs an
+# edit Pagefind's time: about 0.3 s plus 1 ms a paper (2,500 papers: 3 s, in 210 MiB). So the older
+# batches are in a few large shards, those since the last large cut in middle-sized ones, and the
+# newest batches, the ones being edited, in small ones that Pagefind re-indexes in under half a second.
+SHARD_LEVELS = (ShardLevel(40, 1000, 2500), ShardLevel(8, 200, 500), ShardLevel(4, 40, 120))
 _FORMAT = "2"  # bump when the documents or the post-processing of a bundle change
 # Pagefind's ready-made UIs; digestsite's search page talks to pagefind.js directly.
 _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -78,33 +89,38 @@ def shard_bundle(number: int) -> str:
 def _shard_groups(site: Site) -> list[list[Paper]]:
     """Papers grouped into shards, oldest batch first, so new batches only ever touch the newest shards.
 
-    Shards of up to SHARD_MAX_PAPERS hold the older batches. The newest batches, those after the last
-    such cut (the newest batch always among them), are split into shards of up to RECENT_MAX_PAPERS,
-    because they are the ones being edited: re-indexing one of them takes Pagefind under half a second.
-    When a new batch lets a large shard close, the recent shards before it merge into that one.
+    The batches are cut into shards at the first of SHARD_LEVELS. The newest batch is never in one
+    of those: it and the batches after the last cut are cut at the next level, and so on. A new
+    batch changes the last shard of the last level, or closes a shard of a higher level, into which
+    the lower levels' shards after its last cut then merge.
     """
     papers_of: dict[str, list[Paper]] = {}
     for paper in site.papers:
         papers_of.setdefault(paper.batch, []).append(paper)
     oldest_first = [(batch.slug, papers_of.get(batch.slug, [])) for batch in reversed(site.batches)]
-    groups = _cut(oldest_first[:-1], SHARD_CUT, SHARD_MIN_PAPERS, SHARD_MAX_PAPERS)  # never the newest batch
-    closed = sum(len(group) for group in groups[:-1])
-    recent = _cut(oldest_first[closed:], RECENT_CUT, RECENT_MIN_PAPERS, RECENT_MAX_PAPERS)
-    shards = [[paper for _, papers in group for paper in papers] for group in groups[:-1] + recent if group]
+    shards = [[paper for _, papers in group for paper in papers] for group in _layout(oldest_first, SHARD_LEVELS)]
     return shards or [[]]
 
 
-def _cut(
-    batches: list[tuple[str, list[Paper]]], every: int, least: int, most: int
-) -> list[list[tuple[str, list[Paper]]]]:
-    """Consecutive batches in groups: a group ends at `most` papers, or at `least` papers on a batch
-    whose name hashes to 0 modulo `every`. The last group may be empty."""
-    groups: list[list[tuple[str, list[Paper]]]] = [[]]
+Batches = list[tuple[str, list[Paper]]]  # (slug, papers) oldest first
+
+
+def _layout(batches: Batches, levels: tuple[ShardLevel, ...]) -> list[Batches]:
+    if len(levels) == 1:
+        return [group for group in _cut(batches, levels[0]) if group]
+    closed = _cut(batches[:-1], levels[0])[:-1]  # never the newest batch
+    rest = batches[sum(len(group) for group in closed) :]
+    return closed + _layout(rest, levels[1:])
+
+
+def _cut(batches: Batches, level: ShardLevel) -> list[Batches]:
+    """Consecutive batches in groups cut as `level` says; the last group may be empty."""
+    groups: list[Batches] = [[]]
     size = 0
     for slug, papers in batches:
         groups[-1].append((slug, papers))
         size += len(papers)
-        if size >= most or (size >= least and _slug_hash(slug) % every == 0):
+        if size >= level.most or (size >= level.least and _slug_hash(slug) % level.cut == 0):
             groups.append([])
             size = 0
     return groups

@@ -38,8 +38,7 @@ def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     served = served_site_for(root)
     with pytest.MonkeyPatch.context() as patch:  # only while it builds: other fixtures build normally
-        patch.setattr(search_module, "SHARD_MIN_PAPERS", 1)
-        patch.setattr(search_module, "SHARD_MAX_PAPERS", 10)
+        patch.setattr(search_module, "SHARD_LEVELS", (search_module.ShardLevel(1, 1, 10),))
         url = next(served)
     yield url
     served.close()
