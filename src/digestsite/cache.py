@@ -145,7 +145,7 @@ def reusable_build(
     return inputs, reused
 
 
-_VERSION = (3, __version__, sys.version_info[:2])  # of the pickles below
+_VERSION = (4, __version__, sys.version_info[:2])  # of the pickles below
 
 
 def load_file_hashes(config: Config) -> FileHashes:

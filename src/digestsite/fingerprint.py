@@ -7,6 +7,7 @@ edit changes only the pages whose data holds an edited paper or batch.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
@@ -29,6 +30,9 @@ def files_digest(folders: Iterable[Path]) -> str:
     for folder in folders:
         hash_tree(digest, folder)
     return digest.hexdigest()
+
+
+_PLAIN = (str, int, float, bool, dt.date, type(None))
 
 
 class Fingerprinter:
@@ -67,7 +71,11 @@ class Fingerprinter:
         parts = [type(value).__name__]
         for field in fields(value):  # type: ignore[arg-type]
             if not field.name.startswith("_"):
-                parts.append(f"{field.name}={self.of(getattr(value, field.name))}")
+                item = getattr(value, field.name)
+                # A plain value stands for itself (its repr starts with a quote or is a literal, never a
+                # digest); anything else by its digest.
+                plain = isinstance(item, _PLAIN)
+                parts.append(f"{field.name}={repr(item) if plain else self.of(item)}")
         return _hash(*parts)
 
     def page(self, page: Page) -> str:

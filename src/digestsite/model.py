@@ -93,9 +93,10 @@ class Batch:
     summary_lang: str = "zh"
     date_inferred: bool = True
 
-    @property
+    @cached_property
     def newest_arxiv_key(self) -> tuple[int, ...]:
-        """Sort key of the newest paper, used to order batches that share a date."""
+        """Sort key of the newest paper, used to order batches that share a date; stored with the
+        batch, so batches from the parse cache arrive with it."""
         return max((sort_key(p.arxiv_id) for p in self.papers), default=(0,))
 
 

@@ -177,8 +177,8 @@ def _parse_file(path: Path, status: os.stat_result, cache: ParseCache | None, ha
     result = cache.lookup(path, key) if hashes is None else None
     if result is None:
         result = parse_digest(data, label)
-        for paper in result.batch.papers if result.batch is not None else ():
-            _ = paper.content_key  # computed now, so the cache stores it with the paper
+        if result.batch is not None:  # computed now, so the cache stores them with the parse
+            _ = result.batch.newest_arxiv_key, [paper.content_key for paper in result.batch.papers]
         cache.keep(path, key, result)
     return result
 
