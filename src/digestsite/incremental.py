@@ -13,6 +13,7 @@ from digestsite.cache import cache_folder
 from digestsite.config import load_config
 from digestsite.errors import ContentError
 from digestsite.fingerprint import files_digest
+from digestsite.hashes import FileHashes
 from digestsite.inplace import find_changes, prepare_update
 from digestsite.model import Diagnostic, failing_diagnostics
 from digestsite.render import create_environment
@@ -46,6 +47,7 @@ class IncrementalBuilder:
         self.output_dir = output_dir
         self.overrides = dict(overrides or {})
         self._parse_cache = MemoryParseCache()
+        self._hashes = FileHashes()  # so a rebuild reads only the digest files that changed
         self._files: dict[str, str] = {}  # the last good build's: path → fingerprint
         self._groups: dict[str, tuple[str, ...]] = {}  # and each keyed output group's paths
         self._environment: tuple[str, Environment] | None = None
@@ -56,7 +58,9 @@ class IncrementalBuilder:
         """Bring the output up to date; with `search=False` the caller refreshes the search index itself."""
         started = time.perf_counter()
         config = replace(load_config(self.config_file, self.overrides), output_dir=self.output_dir)
-        site = load_site(config, self._parse_cache)
+        hashes = FileHashes(self._hashes.seen)
+        site = load_site(config, self._parse_cache, hashes)
+        self._hashes = hashes
         if failing_diagnostics(site.diagnostics, strict=False):
             raise ContentError(site.diagnostics)
         groups = plan_groups(site, env=self._template_environment(config.templates_dir))
