@@ -126,8 +126,7 @@ def build(
     if previous is not None and sum(o.is_page for o in changes.changed) <= IN_PLACE_PAGES:
         pages, files = _update(config, changes, previous, indexer, store, stages)
     else:
-        outputs = [output for group in groups for output in group.outputs]
-        pages, files = write_site(outputs, config.output_dir, indexer, default_workers(), stages, store)
+        pages, files = write_site(all_outputs(groups), config.output_dir, indexer, default_workers(), stages, store)
     if use_cache:
         save_manifest(config, Manifest(changes.files, changes.groups, [shard.key for shard in indexer.shards]))
     result = BuildResult(
@@ -189,6 +188,10 @@ class OutputGroup:
     @cached_property
     def outputs(self) -> list[Output]:
         return self.plan()
+
+
+def all_outputs(groups: Iterable[OutputGroup]) -> list[Output]:
+    return [output for group in groups for output in group.outputs]
 
 
 def plan_groups(

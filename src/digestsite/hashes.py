@@ -39,11 +39,14 @@ class FileHashes:
     def digest(self, path: Path, status: os.stat_result | None = None) -> bytes:
         """The hash of a regular file's bytes (it follows links); raises OSError if it cannot be read."""
         status = status or os.stat(path)
+        return self.trusted(path, status) or self.remember(path, path.read_bytes(), status)
+
+    def trusted(self, path: Path, status: os.stat_result) -> bytes | None:
+        """The known hash of `path` if its metadata is as it was when hashed; None if it must be read."""
         key = str(path)
-        signature = _signature(status)
         entry = self.known.get(key)
-        if entry is None or entry[0] != signature:
-            return self.remember(path, path.read_bytes(), status)
+        if entry is None or entry[0] != _signature(status):
+            return None
         self.seen[key] = entry
         return entry[1]
 

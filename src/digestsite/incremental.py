@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from digestsite.build import plan_groups, write_site
+from digestsite.build import all_outputs, plan_groups, write_site
 from digestsite.cache import cache_folder
 from digestsite.config import load_config
 from digestsite.errors import ContentError
@@ -69,8 +69,7 @@ class IncrementalBuilder:
         self.search_cache = cache_folder(config, "serve-search")
         if not self._files or sum(o.is_page for o in changes.changed) > STAGED_REBUILD_PAGES:
             indexer = SearchIndexer(site, self.output_dir, self.search_cache, workers=1) if search else None
-            outputs = [output for group in groups for output in group.outputs]
-            pages, files = write_site(iter(outputs), self.output_dir, indexer)
+            pages, files = write_site(iter(all_outputs(groups)), self.output_dir, indexer)
             removed, full = 0, True
         else:
             update = prepare_update(changes.changed, changes.stale(self._files))  # any failure: nothing written

@@ -168,18 +168,21 @@ def _parse_file(path: Path, status: os.stat_result, cache: ParseCache | None, ha
     if cache is None:
         return parse_digest(path.read_bytes(), label)
     suffix = b"\0" + label.encode("utf-8", "surrogateescape")
-    if hashes is not None:
-        known = cache.lookup(path, content_digest(hashes.digest(path, status) + suffix))
-        if known is not None:
-            return known
-    data = path.read_bytes()
-    key = content_digest(content_digest(data) + suffix)  # of the bytes parsed, whatever the file holds now
-    result = cache.lookup(path, key) if hashes is None else None
-    if result is None:
-        result = parse_digest(data, label)
-        if result.batch is not None:  # computed now, so the cache stores them with the parse
-            _ = result.batch.newest_arxiv_key, [paper.content_key for paper in result.batch.papers]
-        cache.keep(path, key, result)
+    data = None
+    digest = hashes.trusted(path, status) if hashes is not None else None
+    if digest is None:
+        data = path.read_bytes()
+        digest = hashes.remember(path, data, status) if hashes is not None else content_digest(data)
+    result = cache.lookup(path, content_digest(digest + suffix))
+    if result is not None:
+        return result
+    if data is None:  # trusted, yet not parsed before: parse what the file holds now, under its own key
+        data = path.read_bytes()
+        digest = content_digest(data)
+    result = parse_digest(data, label)
+    if result.batch is not None:  # computed now, so the cache stores them with the parse
+        _ = result.batch.newest_arxiv_key, [paper.content_key for paper in result.batch.papers]
+    cache.keep(path, content_digest(digest + suffix), result)
     return result
 
 
