@@ -57,11 +57,11 @@ def prepare(papers: int, folder: Path) -> tuple[Path, Path]:
     return folder / "seeds" / "00000.md", folder / "seeds" / f"{files - 1:05d}.md"
 
 
-def edited(digest: Path, folder: Path, digestsite: str) -> tuple[float, float]:
-    """(seconds, peak RSS) of the build after one small edit to one digest."""
+def edited(digest: Path, folder: Path, command: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS) of a build `command` after one small edit to one digest."""
     text = digest.read_text("utf-8")
     digest.write_text(text.replace("。", "。 ", 1), "utf-8")
-    seconds, rss, _ = timed([digestsite, "build"], folder)
+    seconds, rss, _ = timed(command, folder)
     return seconds, rss
 
 
@@ -76,8 +76,8 @@ def measure(papers: int, digestsite: str) -> dict[str, object]:
         assert "up to date" in noop_err, noop_err
         shutil.rmtree(folder / "_site")  # an empty output beside a full cache, as on a CI runner
         refill, refill_rss, _ = timed([digestsite, "build"], folder)
-        edit_newest, newest_rss = edited(newest, folder, digestsite)
-        edit_oldest, oldest_rss = edited(oldest, folder, digestsite)
+        edit_newest, newest_rss = edited(newest, folder, [digestsite, "build"])
+        edit_oldest, oldest_rss = edited(oldest, folder, [digestsite, "build"])
     total = sum(int(v) for v in stages.values()) or 1
     shares = {name: int(ms) / total for name, ms in stages.items()}
     return {"papers": papers, "pages": pages, "cold": cold, "refill": refill, "noop": noop, "newest": edit_newest,

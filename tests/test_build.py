@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,7 +14,7 @@ from conftest import write_site
 from digestsite.build import build
 from digestsite.config import load_config
 from digestsite.errors import ContentError, OutputError
-from digestsite.output import MARKER
+from digestsite.output import MARKER, exchange_paths
 from htmldom import is_theme_script, parse_html
 
 
@@ -216,3 +217,15 @@ def test_raw_html_in_titles_and_summaries_is_text_everywhere(tmp_path):
 def test_strict_turns_warnings_into_a_failed_build(bundled_site):
     with pytest.raises(ContentError):
         build(load_config(bundled_site), strict=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_exchange_paths_swaps_two_folders_in_one_step(tmp_path):
+    (tmp_path / "live").mkdir()
+    (tmp_path / "live" / "page.html").write_text("old", "utf-8")
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "fresh" / "page.html").write_text("new", "utf-8")
+    assert exchange_paths(tmp_path / "fresh", tmp_path / "live")
+    assert (tmp_path / "live" / "page.html").read_text("utf-8") == "new"
+    assert (tmp_path / "fresh" / "page.html").read_text("utf-8") == "old"
+    assert not exchange_paths(tmp_path / "missing", tmp_path / "live")  # nothing to swap with: refused

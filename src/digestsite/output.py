@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import shutil
 import subprocess
@@ -177,13 +176,13 @@ class OutputWriter:
 
 
 def exchange_paths(a: Path, b: Path) -> bool:
-    """Linux renameat2(RENAME_EXCHANGE): both names swap in one step, so readers never see a gap."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
+    """Linux renameat2(RENAME_EXCHANGE): both names swap in one step, so readers never see a gap.
+
+    The C library is the one already loaded (`CDLL(None)`): looking it up by name runs `ldconfig`.
+    """
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
