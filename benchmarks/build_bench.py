@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import write_corpus  # noqa: E402
+from corpus import write_generated_site  # noqa: E402
 
 SCRATCH = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
 
@@ -52,8 +52,7 @@ def prepare(papers: int, folder: Path) -> tuple[Path, Path]:
         shutil.copytree(REPO / "seeds", folder / "seeds")
         shutil.copy(REPO / "site.yaml", folder / "site.yaml")
         return folder / "seeds" / "001_1bbfa1e29201756a.txt", folder / "seeds" / "003_001580e75e0c0255.txt"
-    files = write_corpus(folder / "seeds", papers)
-    (folder / "site.yaml").write_text("languages: [zh, en]\nbase_url: https://example.org/digest/\n", "utf-8")
+    files = write_generated_site(folder, papers, "https://example.org/digest/")
     return folder / "seeds" / "00000.md", folder / "seeds" / f"{files - 1:05d}.md"
 
 

@@ -64,6 +64,13 @@ def write_corpus(folder: Path, papers: int, per_batch: int = 15, seed: int = 0, 
     return files
 
 
+def write_generated_site(folder: Path, papers: int, base_url: str = "https://example.org/") -> int:
+    """A bilingual site in `folder`: a generated corpus in seeds/ and its site.yaml; returns the number of files."""
+    files = write_corpus(folder / "seeds", papers)
+    (folder / "site.yaml").write_text(f"languages: [zh, en]\nbase_url: {base_url}\n", "utf-8")
+    return files
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write a deterministic digest corpus.")
     parser.add_argument("out", type=Path)

@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(REPO / "tests"), str(HERE)]
 
-from corpus import write_corpus  # noqa: E402
+from corpus import write_generated_site  # noqa: E402
 from devserver import dev_server  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -35,8 +35,7 @@ def prepare(papers: int, folder: Path) -> tuple[Path, str, str]:
         shutil.copy(REPO / "site.yaml", folder / "site.yaml")
         digest = folder / "seeds" / "000_9dc9e78c6ea22407.txt"
     else:
-        write_corpus(folder / "seeds", papers)
-        (folder / "site.yaml").write_text("languages: [zh, en]\nbase_url: https://example.org/\n", "utf-8")
+        write_generated_site(folder, papers)
         digest = folder / "seeds" / "00000.md"
     second_line = digest.read_text("utf-8").splitlines()[1]
     title = second_line[1 : second_line.index("]")]

@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from build_bench import SCRATCH, edited  # noqa: E402
-from corpus import write_corpus  # noqa: E402
+from corpus import write_generated_site  # noqa: E402
 from digestsite import search  # noqa: E402
 from digestsite.config import load_config  # noqa: E402
 from digestsite.site import load_site  # noqa: E402
@@ -126,8 +126,7 @@ def measure(papers: int, layout: str) -> dict[str, object]:
     command = [sys.executable, __file__, "--as-digestsite", layout, "build"]
     with tempfile.TemporaryDirectory(dir=SCRATCH) as scratch:
         folder = Path(scratch)
-        files = write_corpus(folder / "seeds", papers)
-        (folder / "site.yaml").write_text("languages: [zh, en]\nbase_url: https://example.org/\n", "utf-8")
+        files = write_generated_site(folder, papers)
         subprocess.run(command, cwd=folder, check=True, capture_output=True)
         saved, search.SHARD_LEVELS = search.SHARD_LEVELS, levels
         try:
