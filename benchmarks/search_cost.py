@@ -33,9 +33,9 @@ sys.path.insert(0, str(HERE))
 
 from build_bench import SCRATCH, edited  # noqa: E402
 from corpus import write_generated_site  # noqa: E402
-from digestsite import search  # noqa: E402
 from digestsite.config import load_config  # noqa: E402
-from digestsite.site import load_site  # noqa: E402
+from digestsite.search import pagefind as search  # noqa: E402
+from digestsite.site.assemble import load_site  # noqa: E402
 
 DEFAULT_LAYOUTS = [
     ";".join(f"{level.cut},{level.least},{level.most}" for level in search.SHARD_LEVELS),

@@ -10,20 +10,16 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import write_site
-from digestsite.build import build
+from digestsite.commands.build import build
 from digestsite.config import load_config
 from digestsite.errors import ContentError, OutputError
-from digestsite.output import MARKER, exchange_paths
+from digestsite.output.staging import MARKER, exchange_paths
+from helpers import snapshot, write_site
 from htmldom import is_theme_script, parse_html
 
 
 def read_page(root: Path, path: str):
     return parse_html((root / path).read_text("utf-8"))
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_every_page_exists_in_every_language(built_bundled):

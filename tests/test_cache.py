@@ -10,15 +10,14 @@ import time
 
 import pytest
 
-from conftest import REPO
-from digestsite import hashes, search
-from digestsite.build import build
+from digestsite.cache import file_hashes as hashes
+from digestsite.cache.file_hashes import FileHashes, content_digest
+from digestsite.commands.build import build
 from digestsite.config import load_config
-from digestsite.hashes import FileHashes, content_digest
-from digestsite.model import Paper, SourceRef
-from digestsite.render import Renderer
-from test_build import snapshot
-from test_cli import run
+from digestsite.content.model import Paper, SourceRef
+from digestsite.render.renderer import Renderer
+from digestsite.search import pagefind as search
+from helpers import REPO, run, snapshot
 
 JAMBA = "seeds/000_9dc9e78c6ea22407.txt"
 GENIE_AGAIN = "# Genie again\n[Genie](https://arxiv.org/abs/2402.15391)\n\n摘要。\n\n"  # also in batch 002

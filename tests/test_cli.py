@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from test_build import snapshot
-
-EXECUTABLE = shutil.which("digestsite", path=str(Path(sys.executable).parent)) or shutil.which("digestsite")
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert EXECUTABLE, "the digestsite console script is not installed"
-    result = subprocess.run([EXECUTABLE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in result.stderr + result.stdout
-    return result
+from helpers import run, snapshot
 
 
 def test_check_passes_with_the_parrot_warning_located(bundled_site):

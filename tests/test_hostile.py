@@ -16,13 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_site
 from corpus import write_corpus
-from digestsite.arxiv import is_valid_id
-from digestsite.parse import parse_digest
+from digestsite.content.arxiv import is_valid_id
+from digestsite.content.parse import parse_digest
+from helpers import EXECUTABLE, run, snapshot, write_site
 from htmldom import is_theme_script, parse_html
-from test_build import snapshot
-from test_cli import EXECUTABLE, run
 
 GOOD = "# Good Paper\n[好论文](https://arxiv.org/abs/2401.00001)\n\n一段摘要。\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digestsite.markdown import render_summary
+from digestsite.content.markdown import render_summary
 from htmldom import parse_html
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from conftest import SEEDS
-from digestsite.model import Severity
-from digestsite.parse import parse_digest
+from digestsite.content.model import Severity
+from digestsite.content.parse import parse_digest
+from helpers import SEEDS
 
 JAMBA = next(SEEDS.glob("000_*"))
 FEB_A = next(SEEDS.glob("001_*"))

@@ -19,11 +19,10 @@ import feedparser
 import pytest
 import yaml
 
-from conftest import REPO, write_site
-from digestsite.build import build
+from digestsite.commands.build import build
 from digestsite.config import load_config
+from helpers import REPO, run, write_site
 from htmldom import parse_html
-from test_cli import run
 
 SUBPATH = "/digest/"
 

@@ -14,15 +14,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO
 from devserver import dev_server
-from digestsite.build import build
+from digestsite.cache.incremental import IncrementalBuilder
+from digestsite.commands.build import build
 from digestsite.config import load_config
-from digestsite.incremental import IncrementalBuilder
-from digestsite.serve import resolve_request_path
+from digestsite.devserver.http import resolve_request_path
+from helpers import EXECUTABLE, REPO, run, snapshot
 from htmldom import parse_html
-from test_build import snapshot
-from test_cli import EXECUTABLE, run
 
 JAMBA = "000_9dc9e78c6ea22407.txt"
 

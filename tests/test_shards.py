@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from digestsite import search
-from digestsite.model import Batch, Paper, SourceRef
+from digestsite.content.model import Batch, Paper, SourceRef
+from digestsite.search import pagefind as search
 
 
 def make_paper(arxiv_id: str, batch: str, line: int) -> Paper:

@@ -8,10 +8,10 @@ import posixpath
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from conftest import write_site
 from digestsite.config import load_config
-from digestsite.model import Severity
-from digestsite.site import load_site, relative_url
+from digestsite.content.model import Severity
+from digestsite.site.assemble import load_site, relative_url
+from helpers import write_site
 
 
 def entry(title: str, arxiv_id: str) -> str:

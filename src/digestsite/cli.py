@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from digestsite import __version__
-from digestsite.cache import load_file_hashes, reusable_build
+from digestsite.cache.records import load_file_hashes, reusable_build
 from digestsite.config import Config, display_path, load_config
+from digestsite.content.model import Diagnostic, failing_diagnostics
 from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
-from digestsite.model import Diagnostic, failing_diagnostics
 
 # Rendering, serving and deploying pull in Jinja, markdown-it, watchdog and more: each command imports
 # what it needs when it runs, so `build` on an unchanged site answers in a fraction of a second.
@@ -86,7 +86,7 @@ def run_build(args: argparse.Namespace) -> int:
                 elapsed = (time.perf_counter() - started) * 1000
                 print(f"{display_path(config.output_dir)} is up to date ({elapsed:.0f} ms)", file=sys.stderr)
             return EXIT_OK
-    from digestsite.build import build
+    from digestsite.commands.build import build
 
     result = build(
         config, strict=args.strict, local=args.local, use_cache=not args.no_cache, inputs=inputs, hashes=hashes
@@ -105,7 +105,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from digestsite.site import load_site
+    from digestsite.site.assemble import load_site
 
     config: Config = load_config(args.config)
     site = load_site(config)
@@ -130,7 +130,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from digestsite.scaffold import create_site
+    from digestsite.commands.new import create_site
 
     written = create_site(args.directory)
     print(
@@ -141,8 +141,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_deploy(args: argparse.Namespace) -> int:
-    from digestsite.build import build
-    from digestsite.deploy import deploy_folder, repository_root
+    from digestsite.commands.build import build
+    from digestsite.commands.deploy import deploy_folder, repository_root
 
     config = load_config(args.config)
     repo = repository_root(config.root)
@@ -162,7 +162,7 @@ def run_deploy(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from digestsite.preview import serve
+    from digestsite.commands.serve import serve
 
     if not 0 <= args.port <= 65535:
         raise DigestsiteError(f"--port must be between 0 and 65535, not {args.port}")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from digestsite.content.yaml_lines import YamlSyntaxError, load_mapping
 from digestsite.errors import ConfigError
-from digestsite.yamlmap import YamlSyntaxError, load_mapping
 
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from digestsite.model import Diagnostic
+from digestsite.content.model import Diagnostic
 
 EXIT_OK = 0
 EXIT_CONTENT = 1

@@ -64,7 +64,7 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
 def served_site_for(root: Path, subpath: str = "/digest/") -> Iterator[str]:
     """Build the site in `root` for, and serve it at, http://127.0.0.1:PORT/<subpath>; yields that URL."""
-    from digestsite.build import build
+    from digestsite.commands.build import build
     from digestsite.config import load_config
     from test_publish import PagesLikeHandler
 

@@ -31,7 +31,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo site with its index cut after every batch (four shards the page merges), served."""
     from conftest import REPO
-    from digestsite import search as search_module
+    from digestsite.search import pagefind as search_module
 
     root = tmp_path_factory.mktemp("sharded")
     shutil.copytree(REPO / "seeds", root / "seeds")

@@ -1,0 +1,171 @@
+"""`digestsite serve`: build, serve, watch, rebuild; a failed rebuild never takes the last good site down."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from digestsite.cache.incremental import IncrementalBuilder, RebuildResult
+from digestsite.config import display_path, load_config
+from digestsite.devserver.http import DevServer, ReloadHub
+from digestsite.devserver.watcher import ChangeCollector, start_observer
+from digestsite.errors import ConfigError, ContentError, DigestsiteError
+from digestsite.search.pagefind import refresh_search_index
+
+
+def _failure_lines(exc: BaseException) -> list[str]:
+    """What a failed rebuild tells the terminal and the browser overlay."""
+    if isinstance(exc, ContentError):
+        return [d.format() for d in exc.diagnostics if d.severity == "error"]
+    if isinstance(exc, ConfigError):
+        return list(exc.messages)
+    if isinstance(exc, DigestsiteError):
+        return [str(exc)]
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" ({Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+    return [f"internal error: {type(exc).__name__}: {exc}{where}"]
+
+
+def _describe(changed: set[Path]) -> str:
+    names = sorted(display_path(p) for p in changed)
+    if not names:
+        return "start"
+    return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+
+
+QUIET_BEFORE_INDEXING = 1.0  # seconds without a rebuild before the search index is refreshed
+
+
+class SearchRefresher:
+    """Refreshes the search index on a background thread, so a page reload never waits for it.
+
+    Requests made while an indexing run is under way coalesce into one more run afterwards.
+    """
+
+    def __init__(self, builder: IncrementalBuilder, log: Callable[[str], None]) -> None:
+        self.builder = builder
+        self.log = log
+        self._wanted = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        self._wanted.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wanted.set()
+
+    def _loop(self) -> None:
+        while self._wanted.wait() and not self._stopped.is_set():
+            self._wanted.clear()
+            # Let a burst of saves finish first: indexing a large archive takes seconds of CPU.
+            while self._wanted.wait(QUIET_BEFORE_INDEXING) and not self._stopped.is_set():
+                self._wanted.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                site = self.builder.site
+                if site is not None:
+                    refresh_search_index(site, self.builder.output_dir, self.builder.search_cache, background=True)
+            except Exception as exc:  # keep serving; the next rebuild tries again
+                self.log(f"search index not updated: {exc}")
+
+
+class Preview:
+    """One dev session: the rebuild loop runs on the calling thread, HTTP on a background thread."""
+
+    def __init__(self, config_file: Path, host: str, port: int, log: Callable[[str], None]) -> None:
+        self.config_file = config_file
+        self.log = log
+        config = load_config(config_file)  # fail early (exit 2) on a broken site.yaml
+        self.scratch = Path(tempfile.mkdtemp(prefix="digestsite-serve-"))
+        self.output_dir = self.scratch / "site"
+        self.hub = ReloadHub()
+        try:
+            self.server = DevServer(host, port, self.output_dir, self.hub)
+        except DigestsiteError:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
+        self.builder = IncrementalBuilder(config_file, self.output_dir, {"base_url": self.server.url})
+        self.indexer = SearchRefresher(self.builder, log)
+        self.collector = ChangeCollector(config.config_file or config_file, [config.output_dir, self.scratch])
+        self.watched = [config.seeds_dir, config.templates_dir, config.static_dir, config.locales_dir]
+
+    def rebuild(self, changed: set[Path]) -> RebuildResult | None:
+        started = time.perf_counter()
+        # The site model is large and acyclic: a cyclic collection pass over it mid-rebuild costs
+        # hundreds of milliseconds at 10,000 papers and frees nothing, so it waits until the build is done.
+        gc.disable()
+        try:
+            result = self.builder.rebuild(search=False)
+        except Exception as exc:  # a dev loop must survive anything a rebuild throws
+            lines = _failure_lines(exc)
+            for line in lines:
+                self.log(line)
+            elapsed = (time.perf_counter() - started) * 1000
+            self.log(f"{_describe(changed)}: rebuild failed in {elapsed:.0f} ms; still serving the last good site")
+            self.hub.failed(lines)
+            return None
+        finally:
+            gc.enable()
+        self.hub.succeeded()
+        if result.full or result.pages_written or result.files_removed:
+            self.indexer.request()
+        if result.full:
+            gc.collect()
+            gc.freeze()  # what survives a full build lives as long as the session: stop rescanning it
+        kind = "full build" if result.full else "rebuilt"
+        self.log(
+            f"{_describe(changed)}: {kind}, {result.pages_written} pages written, "
+            f"{result.files_written} files, {result.seconds * 1000:.0f} ms"
+        )
+        return result
+
+    def run(self, open_browser: bool = False, stop: threading.Event | None = None) -> None:
+        stop = stop or threading.Event()
+        self.rebuild(set())
+        thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        thread.start()
+        observer = start_observer(self.collector, self.watched)
+        self.log(f"serving {self.server.url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(self.server.url)
+        try:
+            while not stop.is_set():
+                changed = self.collector.wait_for_changes(timeout=0.25)
+                if changed:
+                    self.rebuild(changed)
+        finally:
+            self.indexer.stop()
+            self.hub.close()
+            observer.stop()
+            self.server.shutdown()
+            self.server.server_close()
+            observer.join(timeout=1)
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def serve(config_file: Path, host: str, port: int, open_browser: bool) -> int:
+    """Run until Ctrl-C or SIGTERM; both stop it cleanly with exit code 0."""
+    preview = Preview(config_file, host, port, log=lambda line: print(line, file=sys.stderr, flush=True))
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    preview.run(open_browser, stop)
+    return 0

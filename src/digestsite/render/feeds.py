@@ -1,0 +1,78 @@
+"""Atom feeds, one per language: the newest papers, dated by their batch, never by the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+from markupsafe import escape
+
+from digestsite.content.model import Paper
+from digestsite.site.assemble import Site, absolute_url
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _timestamp(date: dt.date) -> str:
+    return f"{date.isoformat()}T00:00:00Z"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(site: Site, lang: str, summary_html: Callable[[Paper], str]) -> str:
+    """The feed of one language; links are absolute under `base_url`, entry IDs are the arXiv URLs."""
+    config, routes, locale = site.config, site.routes, site.locales[lang]
+    base = config.base_url
+
+    def url(kind: str, key: str = "") -> str:
+        return absolute_url(base, routes.path(kind, lang, key))
+
+    papers = site.papers[: config.feed_size]
+    updated = max((site.batch(p.batch).date for p in papers), default=dt.date(1970, 1, 1))
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": locale.html_lang})
+    _sub(feed, "title", config.title[lang])
+    if config.description[lang]:
+        _sub(feed, "subtitle", config.description[lang])
+    _sub(feed, "id", url("home"))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=url("feed"))
+    _sub(feed, "link", rel="alternate", type="text/html", href=url("home"))
+    _sub(feed, "updated", _timestamp(updated))
+    _sub(feed, "generator", "digestsite")
+    for paper in papers:
+        batch = site.batch(paper.batch)
+        entry = _sub(feed, "entry")
+        title = f"{paper.title} · {paper.title_zh}" if paper.title_zh else paper.title
+        _sub(entry, "title", title)
+        _sub(entry, "id", paper.abs_url)
+        _sub(entry, "link", rel="alternate", type="text/html", href=url("paper", paper.slug))
+        _sub(entry, "link", rel="related", type="text/html", href=paper.abs_url)
+        _sub(entry, "published", _timestamp(batch.date))
+        _sub(entry, "updated", _timestamp(batch.date))
+        _sub(entry, "author").append(_name(config.title[lang]))
+        _sub(entry, "category", term=batch.slug, label=batch.title[lang])
+        _sub(entry, "content", _content(paper, summary_html), type="html")
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _name(text: str) -> ET.Element:
+    element = ET.Element(f"{{{ATOM}}}name")
+    element.text = text
+    return element
+
+
+def _content(paper: Paper, summary_html: Callable[[Paper], str]) -> str:
+    """Entry HTML: the Chinese title, the summary and the arXiv links (escaped once more by the XML writer)."""
+    parts = []
+    if paper.title_zh:
+        parts.append(f'<p lang="zh"><strong>{escape(paper.title_zh)}</strong></p>')
+    parts.append(f'<div lang="{escape(paper.summary_lang)}">{summary_html(paper)}</div>')
+    parts.append(f'<p><a href="{escape(paper.abs_url)}">arXiv</a> · <a href="{escape(paper.pdf_url)}">PDF</a></p>')
+    return "\n".join(parts)
