@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from test_cli import EXECUTABLE
+from helpers import EXECUTABLE
 
 
 @dataclass

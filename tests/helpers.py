@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import subprocess
 import sys
+from http.server import SimpleHTTPRequestHandler
+from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -37,3 +41,55 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([EXECUTABLE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
     assert "Traceback" not in result.stderr + result.stdout
     return result
+
+
+HOSTILE = (
+    "# <script>alert('t')</script></title><img src=x onerror=alert(1)>\n"
+    "[<svg onload=alert(2)>中文</svg>](https://arxiv.org/abs/2401.00009)\n\n"
+    "<script>alert(3)</script><iframe src=//evil.example></iframe> 摘要 ]]> --> </script>\n"
+)
+
+
+SUBPATH = "/digest/"
+
+
+class PagesLikeHandler(SimpleHTTPRequestHandler):
+    """Serves the output under SUBPATH only; anything missing gets 404.html with status 404, as GitHub Pages does."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = urlsplit(self.path).path
+        if not path.startswith(SUBPATH):
+            self.send_error(404)
+            return None
+        self.path = "/" + path[len(SUBPATH) :]
+        local = Path(self.translate_path(self.path))
+        if local.is_file() or (local.is_dir() and (local / "index.html").is_file()):
+            return super().send_head()
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return BytesIO(body)
+
+
+JAMBA = "000_9dc9e78c6ea22407.txt"
+
+
+def get(url: str, path: str) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", path)  # sent as-is: no client-side normalisation of `..`
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from corpus import write_corpus
 from digestsite.content.arxiv import is_valid_id
 from digestsite.content.parse import parse_digest
-from helpers import EXECUTABLE, run, snapshot, write_site
+from helpers import EXECUTABLE, HOSTILE, run, snapshot, write_site
 from htmldom import is_theme_script, parse_html
 
 GOOD = "# Good Paper\n[好论文](https://arxiv.org/abs/2401.00001)\n\n一段摘要。\n"
@@ -73,13 +73,6 @@ def test_unsafe_links_inside_summaries_never_reach_an_href(tmp_path):
     for page in (tmp_path / "_site").rglob("*.html"):
         hrefs = [n.attrs.get("href", "") for n in parse_html(page.read_text("utf-8")).find_all()]
         assert not any(h.strip().lower().startswith(("javascript:", "data:", "vbscript:")) for h in hrefs)
-
-
-HOSTILE = (
-    "# <script>alert('t')</script></title><img src=x onerror=alert(1)>\n"
-    "[<svg onload=alert(2)>中文</svg>](https://arxiv.org/abs/2401.00009)\n\n"
-    "<script>alert(3)</script><iframe src=//evil.example></iframe> 摘要 ]]> --> </script>\n"
-)
 
 
 def test_raw_html_is_text_in_pages_feeds_json_ld_and_papers_json(tmp_path):

@@ -8,8 +8,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from io import BytesIO
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import unquote, urljoin, urlsplit
@@ -21,33 +20,8 @@ import yaml
 
 from digestsite.commands.build import build
 from digestsite.config import load_config
-from helpers import REPO, run, write_site
+from helpers import REPO, SUBPATH, PagesLikeHandler, run, write_site
 from htmldom import parse_html
-
-SUBPATH = "/digest/"
-
-
-class PagesLikeHandler(SimpleHTTPRequestHandler):
-    """Serves the output under SUBPATH only; anything missing gets 404.html with status 404, as GitHub Pages does."""
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def send_head(self):  # type: ignore[no-untyped-def]
-        path = urlsplit(self.path).path
-        if not path.startswith(SUBPATH):
-            self.send_error(404)
-            return None
-        self.path = "/" + path[len(SUBPATH) :]
-        local = Path(self.translate_path(self.path))
-        if local.is_file() or (local.is_dir() and (local / "index.html").is_file()):
-            return super().send_head()
-        body = (Path(self.directory) / "404.html").read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return BytesIO(body)
 
 
 @pytest.fixture

@@ -19,20 +19,8 @@ from digestsite.cache.incremental import IncrementalBuilder
 from digestsite.commands.build import build
 from digestsite.config import load_config
 from digestsite.devserver.http import resolve_request_path
-from helpers import EXECUTABLE, REPO, run, snapshot
+from helpers import EXECUTABLE, JAMBA, REPO, edit, get, run, snapshot
 from htmldom import parse_html
-
-JAMBA = "000_9dc9e78c6ea22407.txt"
-
-
-def get(url: str, path: str) -> tuple[int, bytes]:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    connection.request("GET", path)  # sent as-is: no client-side normalisation of `..`
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response.status, body
 
 
 class EventStream:
@@ -54,12 +42,6 @@ class EventStream:
 
     def close(self) -> None:
         self.connection.close()
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), "utf-8")
 
 
 def test_serves_pages_with_the_reload_script_that_build_output_never_contains(bundled_site):

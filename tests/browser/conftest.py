@@ -66,7 +66,7 @@ def served_site_for(root: Path, subpath: str = "/digest/") -> Iterator[str]:
     """Build the site in `root` for, and serve it at, http://127.0.0.1:PORT/<subpath>; yields that URL."""
     from digestsite.commands.build import build
     from digestsite.config import load_config
-    from test_publish import PagesLikeHandler
+    from helpers import PagesLikeHandler
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PagesLikeHandler, directory="/"))
     base_url = f"http://127.0.0.1:{server.server_port}{subpath}"
@@ -82,7 +82,7 @@ def served_site_for(root: Path, subpath: str = "/digest/") -> Iterator[str]:
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled demo site, built and served under /digest/ once for all browser tests."""
-    from conftest import REPO
+    from helpers import REPO
 
     root = tmp_path_factory.mktemp("demo")
     shutil.copytree(REPO / "seeds", root / "seeds")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 import time
 
-from conftest import REPO
 from devserver import dev_server
-from test_serve import JAMBA, edit, get
+from helpers import JAMBA, REPO, edit, get
 
 
 def test_saved_title_appears_within_two_seconds_without_a_manual_reload(bundled_site, page):

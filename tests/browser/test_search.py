@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from browser.conftest import served_site_for
-from conftest import write_site
-from test_hostile import HOSTILE
-from test_publish import SUBPATH
+from helpers import HOSTILE, SUBPATH, write_site
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +28,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo site with its index cut after every batch (four shards the page merges), served."""
-    from conftest import REPO
     from digestsite.search import pagefind as search_module
+    from helpers import REPO
 
     root = tmp_path_factory.mktemp("sharded")
     shutil.copytree(REPO / "seeds", root / "seeds")

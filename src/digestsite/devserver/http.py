@@ -23,51 +23,8 @@ EVENTS_PATH = "/__digestsite/events"
 KEEPALIVE_SECONDS = 10.0
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
-# Kept tiny and dependency-free. `epoch` is the build a page was served from: a newer build swaps in the
-# page's new body (keeping the scroll position), or reloads it when its stylesheets or scripts changed.
-_RELOAD_SCRIPT = """<script data-digestsite-reload>(function () {
-  var epoch = %d, box = null;
-  function show(lines) {
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "digestsite-overlay";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;" +
-        "background:#2b0b0b;color:#fff;font:14px/1.5 ui-monospace,monospace;padding:16px 20px;" +
-        "white-space:pre-wrap;border-top:4px solid #e5484d";
-      document.body.appendChild(box);
-    }
-    box.textContent = "digestsite: the rebuild failed; this is the last good build.\\n\\n" + lines.join("\\n");
-  }
-  function hide() { if (box) { box.remove(); box = null; } }
-  function resources(doc) {
-    return Array.prototype.map.call(doc.querySelectorAll("link[rel=stylesheet], script"), function (node) {
-      return node.hasAttribute("data-digestsite-reload") || node.type === "application/ld+json" ? "" :
-        node.tagName + (node.getAttribute("href") || node.getAttribute("src") || node.textContent);
-    }).join("\\n");
-  }
-  function update(next) {
-    fetch(location.href, {cache: "no-store"}).then(function (response) { return response.text(); })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
-        if (resources(doc) !== resources(document)) { location.reload(); return; }
-        var stale = doc.querySelector("script[data-digestsite-reload]");
-        if (stale) { stale.remove(); }
-        document.title = doc.title;
-        box = null;
-        document.body.replaceWith(document.adoptNode(doc.body));
-        epoch = next;
-      })
-      .catch(function () { location.reload(); });
-  }
-  var source = new EventSource("%s");
-  source.addEventListener("state", function (event) {
-    var state = JSON.parse(event.data);
-    if (state.error) { show(state.error); return; }
-    if (state.epoch > epoch) { update(state.epoch); } else { hide(); }
-  });
-})();</script>
-"""
+# Kept tiny and dependency-free; inlined so the page needs no extra request (see reload.js).
+_RELOAD_JS = (Path(__file__).parent / "reload.js").read_text("utf-8")
 
 _NO_SITE_YET = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>digestsite</title></head>
 <body><p>No successful build yet: fix the errors shown below and save.</p></body></html>
@@ -102,7 +59,20 @@ class ReloadHub:
             self.closed = True
             self._condition.notify_all()
 
+    def is_open(self) -> bool:
+        with self._condition:
+            return not self.closed
+
     def state(self) -> dict[str, object]:
+        with self._condition:
+            return self._state()
+
+    def current(self) -> tuple[int, dict[str, object]]:
+        """The version and state together, read under the lock so a build ending meanwhile cannot split them."""
+        with self._condition:
+            return self.version, self._state()
+
+    def _state(self) -> dict[str, object]:
         return {"epoch": self.epoch, "error": self.error}
 
     def wait_for_change(self, seen_version: int, timeout: float) -> tuple[int, dict[str, object]] | None:
@@ -111,7 +81,7 @@ class ReloadHub:
             self._condition.wait_for(lambda: self.version != seen_version or self.closed, timeout=timeout)
             if self.closed or self.version == seen_version:
                 return None
-            return self.version, self.state()
+            return self.version, self._state()
 
 
 def resolve_request_path(root: Path, url_path: str) -> tuple[Path | None, bool]:
@@ -142,7 +112,9 @@ def resolve_request_path(root: Path, url_path: str) -> tuple[Path | None, bool]:
 
 
 def inject_reload_script(html: bytes, epoch: int) -> bytes:
-    script = (_RELOAD_SCRIPT % (epoch, EVENTS_PATH)).encode("utf-8")
+    script = (
+        f'<script data-digestsite-reload data-epoch="{epoch}" data-events="{EVENTS_PATH}">{_RELOAD_JS}</script>\n'
+    ).encode()
     matches = list(_BODY_END.finditer(html))
     if not matches:
         return html + script
@@ -209,7 +181,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             body = path.read_bytes()
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            body = inject_reload_script(body, self.server.hub.epoch)
+            body = inject_reload_script(body, int(self.server.hub.state()["epoch"]))
         if kind.startswith("text/") or kind in ("application/json", "application/xml", "application/javascript"):
             kind += "; charset=utf-8"
         self.send_response(status)
@@ -236,9 +208,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        version = hub.version
-        message = f"retry: 500\nevent: state\ndata: {json.dumps(hub.state())}\n\n"
-        while not hub.closed and self._write(message.encode("utf-8")):
+        version, state = hub.current()
+        message = f"retry: 500\nevent: state\ndata: {json.dumps(state)}\n\n"
+        while hub.is_open() and self._write(message.encode("utf-8")):
             change = hub.wait_for_change(version, KEEPALIVE_SECONDS)
             if change is None:
                 message = ": keep-alive\n\n"
