@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from digestsite.config import load_config
 from digestsite.content.model import Severity
-from digestsite.site.assemble import load_site, relative_url
+from digestsite.site.assemble import load_site
+from digestsite.site.routes import relative_url
 from helpers import write_site
 
 

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from digestsite import __version__
-from digestsite.cache.records import load_file_hashes, reusable_build
-from digestsite.config import Config, display_path, load_config
-from digestsite.content.model import Diagnostic, failing_diagnostics
-from digestsite.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
+from digestsite.config import display_path, load_config
+from digestsite.content.model import Diagnostic, Severity
+from digestsite.errors import EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
 
 # Rendering, serving and deploying pull in Jinja, markdown-it, watchdog and more: each command imports
 # what it needs when it runs, so `build` on an unchanged site answers in a fraction of a second.
@@ -69,35 +66,28 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], errors_only: bool = False) -> None:
     for diagnostic in diagnostics:
-        if not errors_only or diagnostic.severity == "error":
+        if not errors_only or diagnostic.severity is Severity.ERROR:
             print(diagnostic.format(), file=sys.stderr)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
-    inputs, hashes = "", None
-    if not args.no_cache:
-        hashes = load_file_hashes(config)
-        inputs, reused = reusable_build(config, args.local, args.strict, hashes)
-        if reused is not None:
-            _print_diagnostics(reused, errors_only=args.quiet)
-            if not args.quiet:
-                elapsed = (time.perf_counter() - started) * 1000
-                print(f"{display_path(config.output_dir)} is up to date ({elapsed:.0f} ms)", file=sys.stderr)
-            return EXIT_OK
-    from digestsite.commands.build import build
+    from digestsite.cache.build_cache import DiskCache, NoCache
+    from digestsite.commands.build import BuildOptions, build
 
-    result = build(
-        config, strict=args.strict, local=args.local, use_cache=not args.no_cache, inputs=inputs, hashes=hashes
-    )
+    config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
+    cache = NoCache() if args.no_cache else DiskCache(config)
+    result = build(config, strict=args.strict, options=BuildOptions(local=args.local), cache=cache)
     _print_diagnostics(result.diagnostics, errors_only=args.quiet)
-    if not args.quiet:
-        print(
-            f"built {result.papers} papers in {result.batches} batches: {result.pages} pages, "
-            f"{result.files} files in {display_path(result.output_dir)} ({result.seconds * 1000:.0f} ms)",
-            file=sys.stderr,
-        )
+    if args.quiet:
+        return EXIT_OK
+    if result.up_to_date:
+        print(f"{display_path(config.output_dir)} is up to date ({result.seconds * 1000:.0f} ms)", file=sys.stderr)
+        return EXIT_OK
+    print(
+        f"built {result.papers} papers in {result.batches} batches: {result.pages} pages, "
+        f"{result.files} files in {display_path(result.output_dir)} ({result.seconds * 1000:.0f} ms)",
+        file=sys.stderr,
+    )
     if args.timings:
         stages = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in result.stages.items())
         print(f"stages: {stages}", file=sys.stderr)
@@ -105,28 +95,9 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from digestsite.site.assemble import load_site
+    from digestsite.commands.check import check
 
-    config: Config = load_config(args.config)
-    site = load_site(config)
-    failing = failing_diagnostics(site.diagnostics, args.strict)
-    if args.format == "json":
-        report = {
-            "ok": not failing,
-            "papers": len(site.papers),
-            "batches": len(site.batches),
-            "diagnostics": [d.as_dict() for d in site.diagnostics],
-        }
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        _print_diagnostics(site.diagnostics)
-        errors = sum(1 for d in site.diagnostics if d.severity == "error")
-        warnings = len(site.diagnostics) - errors
-        print(
-            f"{len(site.papers)} papers in {len(site.batches)} batches: {errors} errors, {warnings} warnings",
-            file=sys.stderr,
-        )
-    return EXIT_CONTENT if failing else EXIT_OK
+    return check(load_config(args.config), strict=args.strict, output_format=args.format)
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -148,7 +119,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     repo = repository_root(config.root)
     with tempfile.TemporaryDirectory(prefix="digestsite-deploy-") as scratch:
         staged = replace(config, output_dir=Path(scratch) / "site")
-        result = build(staged, strict=args.strict, use_cache=False)
+        result = build(staged, strict=args.strict)
         _print_diagnostics(result.diagnostics)
         head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
         source = head.stdout.strip() or "working tree"

@@ -37,6 +37,11 @@ class Config:
     def default_language(self) -> str:
         return self.languages[0]
 
+    @property
+    def source_folders(self) -> tuple[Path, ...]:
+        """The folders a build reads besides site.yaml: what the dev server watches and the cache hashes."""
+        return (self.seeds_dir, self.templates_dir, self.static_dir, self.locales_dir)
+
 
 class _Invalid(ValueError):
     """A value of the wrong shape; the message says what was expected."""

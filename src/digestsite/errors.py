@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from digestsite.content.model import Diagnostic
+from digestsite.content.model import Diagnostic, Severity
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -36,5 +36,5 @@ class ContentError(DigestsiteError):
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
-        errors = sum(1 for d in diagnostics if d.severity == "error")
+        errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
         super().__init__(f"{errors} error(s) in the digest files")

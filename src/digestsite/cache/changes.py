@@ -1,85 +1,53 @@
-"""Bring a live output folder up to date by rewriting only the files whose fingerprints changed.
-
-Used by `build` when the output folder is exactly as its last build left it, and by the dev server.
-Every changed file is produced in memory first, so a failure (a broken template) writes nothing; then
-each file is replaced atomically and files no longer produced are removed.
-"""
+"""What an output folder lacks: the planned outputs whose fingerprints it does not have, and the new record."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from digestsite.cache.page_store import Location, PageStore, Producer
-from digestsite.output.staging import remove_file, replace_file
+from digestsite.cache.keys import Keys
+from digestsite.render.outputs import Output, OutputPlan
 
-if TYPE_CHECKING:
-    from digestsite.commands.build import Output, OutputGroup
+Planned = tuple[Output, str]  # an output and its fingerprint
 
 
-@dataclass(frozen=True)
-class Update:
-    """Every changed file's bytes, produced before anything is written; `write` applies them."""
-
-    files: dict[str, bytes]
-    stale: list[str]
-    pages: int  # how many of `files` are pages
-    added: dict[str, Location]  # store locations of what had to be rendered
-
-    def write(self, output_dir: Path) -> None:
-        for path, data in self.files.items():
-            replace_file(output_dir, path, data)
-        for path in self.stale:
-            remove_file(output_dir, path)
-
-
-@dataclass(frozen=True)
+@dataclass
 class Changes:
-    """A site's outputs against what an output folder holds: what to produce, and the new record."""
+    """The outputs to produce, the files to remove, and the record of what the folder will hold."""
 
-    changed: list[Output]  # outputs whose fingerprints the folder does not have
-    files: dict[str, str]  # every output's path → fingerprint
-    groups: dict[str, tuple[str, ...]]  # each keyed group → its outputs' paths
+    planned: list[Planned] = field(default_factory=list)  # outputs whose fingerprints the folder lacks
+    files: dict[str, str] = field(default_factory=dict)  # every output's path → fingerprint
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each keyed group → its outputs' paths
+    stale: list[str] = field(default_factory=list)  # files of the folder that no output writes any more
 
-    def stale(self, previous: Mapping[str, str]) -> list[str]:
-        """The files of `previous` that no output writes any more."""
-        return sorted(set(previous) - set(self.files))
+    @property
+    def pages(self) -> int:
+        return sum(output.is_page for output, _ in self.planned)
 
 
 def find_changes(
-    groups: Sequence[OutputGroup], files: Mapping[str, str], recorded: Mapping[str, tuple[str, ...]]
+    plan: OutputPlan, keys: Keys, salt: str, files: Mapping[str, str], recorded: Mapping[str, tuple[str, ...]]
 ) -> Changes:
-    """Compare planned groups with a folder's `files` (path → fingerprint) and `recorded` groups.
+    """Compare the planned outputs with a folder's `files` (path → fingerprint) and `recorded` groups.
 
-    A group whose key was recorded is taken as it was, without planning it (see OutputGroup).
+    Every fingerprint starts from `salt`, a key over what all outputs share (settings, UI strings, assets,
+    the template files), so a template or config change changes them all. A group whose key was
+    recorded is taken as it was, without planning it (see OutputGroup).
     """
-    changes = Changes([], {}, {})
-    for group in groups:
-        key = group.key
+    changes = Changes()
+    for group in plan.groups:
+        key = keys.combine(salt, *group.inputs) if group.inputs is not None else None
         known = recorded.get(key) if key is not None else None
         if key is not None and known is not None and all(path in files for path in known):
             changes.files.update((path, files[path]) for path in known)
             changes.groups[key] = known
             continue
         for output in group.outputs:
-            changes.files[output.path] = output.fingerprint
-            if files.get(output.path) != output.fingerprint:
-                changes.changed.append(output)
+            fingerprint = keys.combine(salt, output.path, *output.inputs)
+            changes.files[output.path] = fingerprint
+            if files.get(output.path) != fingerprint:
+                changes.planned.append((output, fingerprint))
         if key is not None:
             changes.groups[key] = tuple(output.path for output in group.outputs)
+    changes.stale = sorted(set(files) - set(changes.files))
     return changes
-
-
-def prepare_update(changed: Sequence[Output], stale: list[str], store: PageStore | None = None) -> Update:
-    """The `changed` outputs produced in memory, to replace their files, and the `stale` files to remove."""
-    pending: dict[str, bytes] = {}
-    with Producer(store) as producer:
-        for output in changed:
-            if output.source is not None:
-                pending[output.path] = output.source.read_bytes()
-            else:
-                assert output.produce is not None
-                pending[output.path] = producer.bytes_of(output.fingerprint, output.produce, output.stored)
-    return Update(pending, stale, sum(o.is_page for o in changed), producer.added)

@@ -57,6 +57,10 @@ class FileHashes:
             self.seen[str(path)] = (_signature(status), digest)
         return digest
 
+    def start_over(self) -> None:
+        """Trust just what the last pass saw: for an owner that hashes the same tree again and again."""
+        self.known, self.seen = self.seen, {}
+
     @property
     def changed(self) -> bool:
         return self.seen != self.known

@@ -1,8 +1,8 @@
-"""Content fingerprints of pages: a page whose inputs hash the same renders the same bytes.
+"""Keys derived from data: equal keys mean equal inputs, so whatever was made from them can be reused.
 
-Every fingerprint starts from a salt covering everything global (package version, config, UI strings,
-templates, assets), so a template or config change changes every page's fingerprint, and a digest
-edit changes only the pages whose data holds an edited paper or batch.
+A key is never a hand-written list of fields: dataclasses are hashed field by field, containers item by
+item, and file trees by their names and bytes. Adding a field to `Config`, `Paper` or a page's data
+therefore changes the keys of everything that reads it, with no second place to update.
 """
 
 from __future__ import annotations
@@ -13,80 +13,73 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
-from digestsite import __version__
-from digestsite.cache.file_hashes import hash_tree
-from digestsite.content.model import Batch, Paper
-from digestsite.site.pages import Page
+from digestsite.cache.file_hashes import FileHashes, hash_tree
+
+_PLAIN = (str, int, float, bool, dt.date, type(None), Path)
 
 
-def _hash(*parts: str) -> str:
+def digest_of(*parts: str) -> str:
     joined = "\x00".join(parts).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
-def files_digest(folders: Iterable[Path]) -> str:
+def tree_digest(folders: Iterable[Path], hashes: FileHashes | None = None) -> str:
     """One hash over every file (name and bytes) under the given folders."""
     digest = hashlib.blake2b(digest_size=16)
     for folder in folders:
-        hash_tree(digest, folder)
+        digest.update(str(folder).encode("utf-8", "surrogateescape") + b"\0")
+        hash_tree(digest, folder, hashes)
     return digest.hexdigest()
 
 
-_PLAIN = (str, int, float, bool, dt.date, type(None))
+class Keys:
+    """Hashes values the way templates and writers see them; each shared object is hashed once.
 
+    Objects are remembered by identity for as long as this `Keys` lives (one build, or one dev-server
+    session), so the batch on a thousand pages, or a paper kept from an earlier parse, costs one hash.
+    """
 
-class Fingerprinter:
-    """Hashes values the way templates see them; papers and batches are hashed once per build."""
-
-    def __init__(self, *salt_parts: str) -> None:
-        self.salt = _hash(__version__, *salt_parts)
+    def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
 
     def of(self, value: object) -> str:
-        # Shared objects (a batch on many pages, the batch list on every home page) hash once.
+        """The key of `value`; tuples and frozen dataclasses are remembered, being shared and unchanging."""
         cached = self._memo.get(id(value))
         if cached is not None and cached[0] is value:
             return cached[1]
-        if isinstance(value, (Paper, Batch, tuple)):
-            if isinstance(value, Paper):
-                digest = value.content_key
-            elif isinstance(value, Batch):
-                digest = self._record(value)
-            else:
-                digest = self._sequence(value)
+        digest = self._compute(value)
+        if isinstance(value, tuple) or _is_frozen_record(value):
             self._memo[id(value)] = (value, digest)
-            return digest
-        if isinstance(value, list):
-            return self._sequence(value)
+        return digest
+
+    def _compute(self, value: object) -> str:
+        if isinstance(value, _PLAIN):
+            return digest_of(type(value).__name__, repr(value))
+        if isinstance(value, (tuple, list)):
+            return digest_of("seq", *(self.of(item) for item in value))
         if isinstance(value, Mapping):
-            return _hash("map", *(f"{key}={self.of(value[key])}" for key in sorted(value)))
+            return digest_of("map", *(f"{key}={self.of(value[key])}" for key in sorted(value)))
         if is_dataclass(value) and not isinstance(value, type):
             return self._record(value)
-        return _hash(type(value).__name__, repr(value))
+        return digest_of(type(value).__name__, repr(value))
 
-    def _sequence(self, items: tuple[object, ...] | list[object]) -> str:
-        return _hash("seq", *(self.of(item) for item in items))
+    def remember(self, value: object, digest: str) -> None:
+        """Take `digest` as the key of `value` (one computed earlier for an equal object)."""
+        self._memo[id(value)] = (value, digest)
 
     def _record(self, value: object) -> str:
         parts = [type(value).__name__]
         for field in fields(value):  # type: ignore[arg-type]
-            if not field.name.startswith("_"):
-                item = getattr(value, field.name)
-                # A plain value stands for itself (its repr starts with a quote or is a literal, never a
-                # digest); anything else by its digest.
-                plain = isinstance(item, _PLAIN)
-                parts.append(f"{field.name}={repr(item) if plain else self.of(item)}")
-        return _hash(*parts)
-
-    def page(self, page: Page) -> str:
-        """A page's fingerprint: its identity and the digests of the data its template reads."""
-        parts = [self.salt, page.kind, page.lang, page.key, page.path, page.template, page.title, repr(page.lastmod)]
-        data = page.data
-        for key in sorted(data):
-            parts.append(key)
-            parts.append(self.of(data[key]))
-        return _hash(*parts)
+            item = getattr(value, field.name)
+            # A plain value stands for itself (its repr is a literal, never a digest); anything else by its digest.
+            parts.append(f"{field.name}={repr(item) if isinstance(item, _PLAIN) else self.of(item)}")
+        return digest_of(*parts)
 
     def combine(self, *parts: object) -> str:
-        """The fingerprint of a site-wide file from everything it is made of."""
-        return _hash(self.salt, *(self.of(part) for part in parts))
+        """One key over several values, none of which is remembered itself (a page, say, is seen once)."""
+        return digest_of(*(self._compute(part) for part in parts))
+
+
+def _is_frozen_record(value: object) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and params.frozen

@@ -1,6 +1,6 @@
 """Rendered pages kept between builds, by fingerprint, so a build into an empty folder need not render.
 
-Equal fingerprints mean equal bytes (see fingerprint.py), so a page found here is copied rather than
+Equal fingerprints mean equal bytes (see keys.py), so a page found here is copied rather than
 rendered. Pages live back to back in append-only segment files; `index.pickle` maps each fingerprint
 to (segment, offset, length). Each build keeps only the pages it used, and rewrites the segments
 once most of their bytes are dead. Any read that fails (a segment another build removed, a short
@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
-from digestsite import __version__
-from digestsite.cache.records import read_pickle, write_pickle
+from digestsite.cache.pickles import read_pickle, write_pickle
+from digestsite.output.files import as_bytes
+from digestsite.render.outputs import Output
 
 Location = tuple[str, int, int]  # segment name, offset, length
 _INDEX = "index.pickle"
-_VERSION = (1, __version__)
 
 
 class PageStore:
@@ -30,7 +30,7 @@ class PageStore:
         self.folder = folder
         self.index: dict[str, Location] = {}
         self._handles: dict[str, int] = {}
-        stored = read_pickle(folder / _INDEX, _VERSION)
+        stored = read_pickle(folder / _INDEX)
         if isinstance(stored, dict):
             self.index = stored
 
@@ -66,7 +66,7 @@ class PageStore:
                 pages[fingerprint] = location
         pages = self._compacted(pages)
         self.index = pages
-        write_pickle(self.folder / _INDEX, _VERSION, pages)
+        write_pickle(self.folder / _INDEX, pages)
         used = {location[0] for location in pages.values()}
         for entry in os.scandir(self.folder):
             if entry.name.startswith("segment-") and entry.name not in used:
@@ -118,25 +118,30 @@ class SegmentWriter:
 class Producer:
     """Gives an output's bytes from the store when it has them, else renders them and stores them.
 
-    Use as a context manager: leaving it closes the new segment and the store's handles.
+    One per worker process (each appends to a segment of its own). Use as a context manager: leaving it
+    closes the new segment and the store's handles; `outcome` is what it added, for `PageStore.save`.
     """
 
     def __init__(self, store: PageStore | None) -> None:
         self.store = store
-        self.added: dict[str, Location] = {}  # what had to be rendered, for PageStore.save
+        self.added: dict[str, Location] = {}
         self._writer: SegmentWriter | None = None
 
-    def bytes_of(self, fingerprint: str, produce: Callable[[], str | bytes], stored: bool = True) -> bytes:
-        """The output's bytes; with `stored` False the store is not asked and not added to."""
-        store = self.store if stored else None
+    def bytes_of(self, output: Output, fingerprint: str) -> bytes:
+        if output.source is not None:
+            return output.source.read_bytes()
+        assert output.produce is not None
+        store = self.store if output.stored else None
         data = store.get(fingerprint) if store is not None else None
         if data is None:
-            content = produce()
-            data = content.encode("utf-8") if isinstance(content, str) else content
+            data = as_bytes(output.produce())
             if store is not None:
                 self._writer = self._writer or store.segment_writer()
                 self.added[fingerprint] = self._writer.append(data)
         return data
+
+    def outcome(self) -> dict[str, Location]:
+        return self.added
 
     def __enter__(self) -> Producer:
         return self

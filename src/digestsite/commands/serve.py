@@ -12,21 +12,25 @@ import time
 import traceback
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from digestsite.cache.incremental import IncrementalBuilder, RebuildResult
+from digestsite.cache.build_cache import ServeCache
+from digestsite.commands.build import BuildOptions, BuildResult, build
 from digestsite.config import display_path, load_config
+from digestsite.content.model import Severity
 from digestsite.devserver.http import DevServer, ReloadHub
 from digestsite.devserver.watcher import ChangeCollector, start_observer
 from digestsite.errors import ConfigError, ContentError, DigestsiteError
-from digestsite.search.pagefind import refresh_search_index
+from digestsite.search.pagefind import SearchIndexer
+from digestsite.site.assemble import Site
 
 
 def _failure_lines(exc: BaseException) -> list[str]:
     """What a failed rebuild tells the terminal and the browser overlay."""
     if isinstance(exc, ContentError):
-        return [d.format() for d in exc.diagnostics if d.severity == "error"]
+        return [d.format() for d in exc.diagnostics if d.severity is Severity.ERROR]
     if isinstance(exc, ConfigError):
         return list(exc.messages)
     if isinstance(exc, DigestsiteError):
@@ -46,13 +50,44 @@ def _describe(changed: set[Path]) -> str:
 QUIET_BEFORE_INDEXING = 1.0  # seconds without a rebuild before the search index is refreshed
 
 
+class SessionBuilder:
+    """Rebuilds the served folder through the one build pipeline, with the dev server's cache.
+
+    A failed rebuild (bad digest, broken template) writes nothing, so the folder keeps the last good site.
+    """
+
+    def __init__(self, config_file: Path, output_dir: Path, overrides: dict[str, object] | None = None) -> None:
+        self.config_file = config_file
+        self.output_dir = output_dir
+        self.overrides = dict(overrides or {})
+        self.cache = ServeCache()
+        self.site: Site | None = None  # the last site built, for the search refresher
+
+    def rebuild(self, *, search: bool = True) -> BuildResult:
+        """Bring the folder up to date; with `search=False` the caller refreshes the search index later."""
+        config = replace(load_config(self.config_file, self.overrides), output_dir=self.output_dir)
+        result = build(config, options=BuildOptions(search=search), cache=self.cache)
+        self.site = result.site
+        return result
+
+    def refresh_search(self) -> None:
+        """The pipeline's last stage, run later: swap in the shards whose papers changed, at low priority."""
+        site = self.site
+        if site is None:
+            return
+        cache, config = self.cache, site.config
+        with SearchIndexer(site, cache.shards(config), scratch=cache.scratch(config), background=True) as indexer:
+            indexer.finish_in_place(self.output_dir, cache.live_search)
+            cache.live_search = list(indexer.keys)
+
+
 class SearchRefresher:
     """Refreshes the search index on a background thread, so a page reload never waits for it.
 
     Requests made while an indexing run is under way coalesce into one more run afterwards.
     """
 
-    def __init__(self, builder: IncrementalBuilder, log: Callable[[str], None]) -> None:
+    def __init__(self, builder: SessionBuilder, log: Callable[[str], None]) -> None:
         self.builder = builder
         self.log = log
         self._wanted = threading.Event()
@@ -76,9 +111,7 @@ class SearchRefresher:
             if self._stopped.is_set():
                 return
             try:
-                site = self.builder.site
-                if site is not None:
-                    refresh_search_index(site, self.builder.output_dir, self.builder.search_cache, background=True)
+                self.builder.refresh_search()
             except Exception as exc:  # keep serving; the next rebuild tries again
                 self.log(f"search index not updated: {exc}")
 
@@ -98,12 +131,12 @@ class Preview:
         except DigestsiteError:
             shutil.rmtree(self.scratch, ignore_errors=True)
             raise
-        self.builder = IncrementalBuilder(config_file, self.output_dir, {"base_url": self.server.url})
+        self.builder = SessionBuilder(config_file, self.output_dir, {"base_url": self.server.url})
         self.indexer = SearchRefresher(self.builder, log)
         self.collector = ChangeCollector(config.config_file or config_file, [config.output_dir, self.scratch])
-        self.watched = [config.seeds_dir, config.templates_dir, config.static_dir, config.locales_dir]
+        self.watched = list(config.source_folders)
 
-    def rebuild(self, changed: set[Path]) -> RebuildResult | None:
+    def rebuild(self, changed: set[Path]) -> BuildResult | None:
         started = time.perf_counter()
         # The site model is large and acyclic: a cyclic collection pass over it mid-rebuild costs
         # hundreds of milliseconds at 10,000 papers and frees nothing, so it waits until the build is done.
@@ -121,15 +154,15 @@ class Preview:
         finally:
             gc.enable()
         self.hub.succeeded()
-        if result.full or result.pages_written or result.files_removed:
+        if not result.in_place or result.pages or result.removed:
             self.indexer.request()
-        if result.full:
+        if not result.in_place:
             gc.collect()
             gc.freeze()  # what survives a full build lives as long as the session: stop rescanning it
-        kind = "full build" if result.full else "rebuilt"
+        kind = "rebuilt" if result.in_place else "full build"
         self.log(
-            f"{_describe(changed)}: {kind}, {result.pages_written} pages written, "
-            f"{result.files_written} files, {result.seconds * 1000:.0f} ms"
+            f"{_describe(changed)}: {kind}, {result.pages} pages written, "
+            f"{result.files} files, {result.seconds * 1000:.0f} ms"
         )
         return result
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -70,14 +69,6 @@ class Paper:
     @property
     def html_url(self) -> str:
         return f"https://arxiv.org/html/{self.arxiv_id}"
-
-    @cached_property
-    def content_key(self) -> str:
-        """A digest of every field: papers with equal keys are equal. Fingerprints and search shard keys
-        hash papers by it; it is stored with the paper, so papers from the parse cache arrive with it."""
-        parts = (self.arxiv_id, self.title, self.title_zh, self.summary, self.summary_lang, self.abs_url,
-                 self.pdf_url, str(self.truncated), self.source.path, str(self.source.line), self.batch)  # fmt: skip
-        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

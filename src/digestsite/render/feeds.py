@@ -9,7 +9,8 @@ from collections.abc import Callable
 from markupsafe import escape
 
 from digestsite.content.model import Paper
-from digestsite.site.assemble import Site, absolute_url
+from digestsite.site.assemble import Site
+from digestsite.site.routes import absolute_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 

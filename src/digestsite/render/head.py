@@ -7,8 +7,10 @@ import json
 from markupsafe import Markup
 
 from digestsite.content.model import Paper
-from digestsite.site.assemble import Site, absolute_url
+from digestsite.render.json_text import without_markup
+from digestsite.site.assemble import Site
 from digestsite.site.pages import Page
+from digestsite.site.routes import absolute_url
 
 
 def _og_locale(html_lang: str) -> str:
@@ -57,6 +59,5 @@ def scholarly_article(site: Site, page: Page, paper: Paper) -> Markup:
     if site.config.base_url:
         data["url"] = absolute_url(site.config.base_url, page.path)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    # `</script>` or `<!--` in content must not end the element: escape the characters that could.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    # `</script>` or `<!--` in content must not end the element.
+    return Markup(without_markup(text))

@@ -1,73 +1,27 @@
-"""The Jinja environment (site templates over the bundled theme) and page → HTML."""
+"""Page → HTML: a page's template context (links, head metadata, BibTeX) and the Jinja render."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from jinja2 import (
-    ChoiceLoader,
     Environment,
-    FileSystemBytecodeCache,
-    FileSystemLoader,
-    PrefixLoader,
-    StrictUndefined,
     TemplateError,
     pass_context,
-    select_autoescape,
 )
 from jinja2.runtime import Context
 from markupsafe import Markup
 
 from digestsite.content.markdown import render_inline, render_summary
 from digestsite.content.model import Paper
-from digestsite.errors import DigestsiteError
 from digestsite.render.assets import Asset
 from digestsite.render.bibtex import bibtex_entry
+from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
-from digestsite.render.theme import theme_dir
-from digestsite.site.assemble import Site, absolute_url, relative_url, root_relative_url
+from digestsite.site.assemble import Site
 from digestsite.site.pages import Page, page_description
-
-
-class TemplateProblem(DigestsiteError):
-    """A template is missing or broken; names the template and line."""
-
-
-@pass_context
-def _date_filter(context: Context, value: dt.date) -> str:
-    return context["locale"].format_date(value)
-
-
-@pass_context
-def _month_filter(context: Context, value: dt.date) -> str:
-    return context["locale"].format_month(value)
-
-
-def create_environment(site_templates: Path, compiled: Path | None = None) -> Environment:
-    """The site's templates over the bundled theme; `theme/base.html` always names the bundled file.
-
-    The environment holds nothing of a particular build, so the dev server keeps one across rebuilds
-    and Jinja recompiles only the templates whose files changed. With `compiled`, a folder of the build
-    cache, compiled templates are kept there (checked against their source), which spares every build
-    the 50 ms of compiling them.
-    """
-    theme = FileSystemLoader(theme_dir() / "templates")
-    loaders = [FileSystemLoader(site_templates)] if site_templates.is_dir() else []
-    env = Environment(
-        loader=ChoiceLoader([*loaders, theme, PrefixLoader({"theme": theme})]),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
-    )
-    env.filters["date"] = _date_filter
-    env.filters["month"] = _month_filter
-    return env
+from digestsite.site.routes import absolute_url, relative_url, root_relative_url
 
 
 class Renderer:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from digestsite.site.assemble import Site, absolute_url
+from digestsite.site.assemble import Site
 from digestsite.site.pages import Page
+from digestsite.site.routes import absolute_url
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from digestsite.site.i18n import BUNDLED_LOCALES
+
 _PACKAGED = Path(__file__).parents[1] / "theme"
 _CHECKOUT = Path(__file__).resolve().parents[3]
 
@@ -17,3 +19,9 @@ def theme_dir() -> Path:
     if (_PACKAGED / "templates").is_dir():
         return _PACKAGED
     return _CHECKOUT
+
+
+def bundled_folders() -> tuple[Path, ...]:
+    """Every folder of files that ships with digestsite and shapes the output: templates, static, locales."""
+    theme = theme_dir()
+    return (theme / "templates", theme / "static", BUNDLED_LOCALES)

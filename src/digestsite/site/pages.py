@@ -4,12 +4,11 @@ BibTeX) is made when the page is rendered, so an unchanged page costs almost not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from digestsite.content.markdown import plain_text
 from digestsite.content.model import Batch, Paper
-from digestsite.search.pagefind import shard_bundles
 from digestsite.site.assemble import Site
 from digestsite.site.i18n import Locale
 
@@ -48,19 +47,21 @@ def page_description(page: Page, locale: Locale, site_description: str) -> str:
     return site_description
 
 
-def plan_pages(site: Site) -> Iterator[Page]:
+def plan_pages(site: Site, search_bundles: Sequence[str]) -> Iterator[Page]:
     """Every HTML page, language by language, in a fixed order."""
-    bundles = shard_bundles(site)
     for lang in site.config.languages:
-        yield from site_pages(site, lang, bundles)
+        yield from site_pages(site, lang, search_bundles)
         for batch in site.batches:
             yield batch_page(site, batch, lang)
         for paper in site.papers:
             yield paper_page(site, paper, lang)
 
 
-def site_pages(site: Site, lang: str, bundles: list[str]) -> Iterator[Page]:
-    """The pages of one language that are not about one batch or paper: home, archive, search, 404."""
+def site_pages(site: Site, lang: str, search_bundles: Sequence[str]) -> Iterator[Page]:
+    """The pages of one language that are not about one batch or paper: home, archive, search, 404.
+
+    `search_bundles` are the search index's bundle folders, first (primary) first, for the search page.
+    """
     locale = site.locales[lang]
     path = site.routes.path
     newest = site.batches[0].date if site.batches else None
@@ -68,7 +69,8 @@ def site_pages(site: Site, lang: str, bundles: list[str]) -> Iterator[Page]:
                {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
-    search = {"search_bundle": bundles[0], "search_shards": bundles[1:], "search_root": path("home", lang)}
+    search = {"search_bundle": search_bundles[0], "search_shards": tuple(search_bundles[1:]),
+              "search_root": path("home", lang)}  # fmt: skip
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
 

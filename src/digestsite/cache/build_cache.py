@@ -1,0 +1,243 @@
+"""The speed seam: one object the build pipeline asks what it may reuse, and tells what it made.
+
+The pipeline (commands/build.py) is the same with every cache; only the answers differ:
+- `NoCache` reuses nothing and keeps nothing: `build --no-cache`, `deploy`, and the default;
+- `DiskCache` keeps everything in `.digestsite-cache/` beside site.yaml (file hashes, parses, compiled
+  templates, rendered pages, search shards, and a manifest of the output folder), so an unchanged build
+  returns at once and an edit rewrites only what changed;
+- `ServeCache` is the dev server's: the same idea, held in memory between rebuilds.
+No stage imports this package: stages take plain protocols (ParseStore, ShardStore, Producer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+
+from digestsite import __version__
+from digestsite.cache.changes import Changes, find_changes
+from digestsite.cache.file_hashes import FileHashes
+from digestsite.cache.keys import Keys, tree_digest
+from digestsite.cache.manifest import Manifest, Records
+from digestsite.cache.memo import StoredMemo
+from digestsite.cache.page_store import Location, PageStore, Producer
+from digestsite.cache.parses import MemoryParses, StoredParses
+from digestsite.cache.pickles import CACHE_FORMAT, read_pickle, write_pickle
+from digestsite.cache.shard_store import FolderShardStore
+from digestsite.config import Config
+from digestsite.content.model import Diagnostic, failing_diagnostics
+from digestsite.render.environment import create_environment
+from digestsite.render.outputs import OutputPlan
+from digestsite.render.papers_json import BatchPart, batch_json
+from digestsite.render.theme import bundled_folders
+from digestsite.search.pagefind import NoShardStore, ShardStore
+from digestsite.site.sources import NoParseStore, ParseStore
+
+CACHE_DIR = ".digestsite-cache"
+# Past this many changed pages (a template edit) a staged full write is faster than an in-place update,
+# which holds every changed page in memory before writing.
+IN_PLACE_PAGES = 1000
+
+
+@dataclass
+class Update:
+    """What a build writes: the changes, whether they go into the live folder in place (else the whole
+    site is staged and swapped in), and the live search index's shard keys."""
+
+    changes: Changes
+    in_place: bool = False
+    live_search: Sequence[str] = ()
+
+
+class NoCache:
+    """Reuses nothing and keeps nothing."""
+
+    def reusable(self, config: Config, options: object, strict: bool) -> list[Diagnostic] | None:
+        """The last build's diagnostics when its output stands as it is; None means: build."""
+        return None
+
+    def parses(self, config: Config) -> ParseStore:
+        return NoParseStore()
+
+    def environment(self, config: Config) -> Environment:
+        return create_environment(config.templates_dir)
+
+    def shards(self, config: Config) -> ShardStore:
+        return NoShardStore()
+
+    def scratch(self, config: Config) -> Path:
+        """Where search documents are written while Pagefind reads them (never beside the output)."""
+        return config.root
+
+    def batch_part(self, config: Config) -> BatchPart | None:
+        return None
+
+    def update(self, config: Config, plan: OutputPlan) -> Update:
+        return Update(Changes(planned=[(output, "") for output in plan.outputs()]))
+
+    def producer(self) -> Producer:
+        return Producer(None)
+
+    def before_commit(self, update: Update) -> None:
+        pass
+
+    def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
+        pass
+
+
+class _KeyedCache(NoCache):
+    """What the disk and dev-server caches share: keys, file hashes, and finding changes against a record."""
+
+    def __init__(self, hashes: FileHashes) -> None:
+        self.keys = Keys()
+        self.hashes = hashes
+
+    def _changes(self, plan: OutputPlan, files: dict[str, str], groups: dict[str, tuple[str, ...]]) -> Changes:
+        # Every fingerprint starts from one salt over what all outputs share, the template files included.
+        salt = self.keys.combine(__version__, CACHE_FORMAT, *plan.shared, tree_digest(plan.template_folders))
+        return find_changes(plan, self.keys, salt, files, groups)
+
+
+class DiskCache(_KeyedCache):
+    """Everything kept in `.digestsite-cache/`; a read-only site folder just builds every time."""
+
+    def __init__(self, config: Config) -> None:
+        self.folder = config.root / CACHE_DIR
+        known = read_pickle(self.folder / "hashes.pickle")
+        super().__init__(FileHashes(known if isinstance(known, dict) else None))
+        self.records = Records(self.folder, config.output_dir)
+        self._inputs = ""
+        self._parses: StoredParses | None = None
+        self._pages: PageStore | None = None
+        self._memo: StoredMemo | None = None
+
+    def _sub(self, name: str = "") -> Path | None:
+        """A folder of the cache, made if need be; None where it cannot be (a read-only site folder)."""
+        folder = self.folder / name if name else self.folder
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.is_file():
+                ignore.write_text("*\n", "utf-8")
+        except OSError:
+            return None
+        return folder
+
+    def reusable(self, config: Config, options: object, strict: bool) -> list[Diagnostic] | None:
+        # The input key: everything a build reads, from the settings to every source and bundled file.
+        sources = tree_digest((*config.source_folders, *bundled_folders()), self.hashes)
+        self._inputs = self.keys.combine(__version__, CACHE_FORMAT, options, config, sources)
+        if self.hashes.changed and self._sub() is not None:
+            write_pickle(self.folder / "hashes.pickle", self.hashes.seen)
+        reused = self.records.last_build(self._inputs)
+        if reused is not None and failing_diagnostics(reused, strict):
+            return None  # --strict must fail on the warnings again, not pass because nothing changed
+        return reused
+
+    def parses(self, config: Config) -> ParseStore:
+        folder = self._sub("parsed")
+        self._parses = StoredParses(folder, self.hashes, self.keys) if folder is not None else None
+        return self._parses or NoParseStore()
+
+    def environment(self, config: Config) -> Environment:
+        return create_environment(config.templates_dir, self._sub("templates"))
+
+    def shards(self, config: Config) -> ShardStore:
+        folder = self._sub("search")
+        return FolderShardStore(folder, self.keys) if folder is not None else NoShardStore()
+
+    def scratch(self, config: Config) -> Path:
+        return self._sub() or config.root
+
+    def batch_part(self, config: Config) -> BatchPart | None:
+        folder = self._sub()
+        self._memo = StoredMemo(folder / "papers-json.pickle", batch_json, self.keys) if folder is not None else None
+        return self._memo
+
+    def update(self, config: Config, plan: OutputPlan) -> Update:
+        if self._parses is not None:
+            self._parses.prune()  # parsing is over: drop the parses of files that are gone or changed
+        previous = self.records.manifest()
+        folder = self._sub("pages")
+        self._pages = PageStore(folder) if folder is not None else None
+        if previous is None:
+            return Update(self._changes(plan, {}, {}))
+        changes = self._changes(plan, previous.files, previous.groups)
+        return Update(changes, changes.pages <= IN_PLACE_PAGES, previous.search)
+
+    def producer(self) -> Producer:
+        return Producer(self._pages)
+
+    def before_commit(self, update: Update) -> None:
+        if update.in_place:
+            self.records.forget()  # a build killed half-way through must leave no record matching it
+
+    def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
+        changes = update.changes
+        if self._pages is not None:
+            added: dict[str, Location] = {}
+            for outcome in outcomes:
+                added.update(outcome)  # type: ignore[call-overload]
+            self._pages.save(changes.files.values(), added)  # asset paths among them match no page: harmless
+        if self._memo is not None:
+            self._memo.save()
+        if self._sub() is not None:
+            diagnostics: tuple[Diagnostic, ...] = getattr(site, "diagnostics", ())
+            with contextlib.suppress(OSError):
+                self.records.save(Manifest(changes.files, changes.groups, list(search)), self._inputs, diagnostics)
+
+
+class ServeCache(_KeyedCache):
+    """The dev server's: parses, file hashes, the Jinja environment and the output's record, in memory.
+
+    Search shards go to `.digestsite-cache/serve-search`, apart from `build`'s.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(FileHashes())
+        self._parses = MemoryParses(self.hashes, self.keys)
+        self._environment: tuple[str, Environment] | None = None
+        self._files: dict[str, str] = {}
+        self._groups: dict[str, tuple[str, ...]] = {}
+        self.live_search: list[str] = []  # the shard keys of the index in the served folder
+
+    def parses(self, config: Config) -> ParseStore:
+        self.hashes.start_over()  # a rebuild reads only the digest files that changed
+        return self._parses
+
+    def environment(self, config: Config) -> Environment:
+        """One compiled Jinja environment for as long as no template file changes (by content, not mtime)."""
+        key = tree_digest([config.templates_dir, *bundled_folders()[:1]])
+        if self._environment is None or self._environment[0] != key:
+            self._environment = (key, create_environment(config.templates_dir))
+        return self._environment[1]
+
+    def shards(self, config: Config) -> ShardStore:
+        folder = self.shards_folder(config)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return NoShardStore()
+        return FolderShardStore(folder, self.keys)
+
+    def scratch(self, config: Config) -> Path:
+        return self.shards_folder(config).parent
+
+    def shards_folder(self, config: Config) -> Path:
+        return config.root / CACHE_DIR / "serve-search"
+
+    def update(self, config: Config, plan: OutputPlan) -> Update:
+        changes = self._changes(plan, self._files, self._groups)
+        in_place = bool(self._files) and changes.pages <= IN_PLACE_PAGES
+        return Update(changes, in_place, self.live_search)
+
+    def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
+        self._files, self._groups = update.changes.files, update.changes.groups
+        if search:
+            self.live_search = list(search)
+        elif not update.in_place:
+            self.live_search = []  # a staged write replaced the whole folder, its search index included

@@ -1,0 +1,35 @@
+"""`digestsite check`: every problem in the digest files, located, without building anything."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from digestsite.config import Config
+from digestsite.content.model import Severity, failing_diagnostics
+from digestsite.errors import EXIT_CONTENT, EXIT_OK
+from digestsite.site.assemble import load_site
+
+
+def check(config: Config, *, strict: bool = False, output_format: str = "text") -> int:
+    """Print the diagnostics (text on stderr, or a JSON report on stdout); the exit code says if any fail."""
+    site = load_site(config)
+    failing = failing_diagnostics(site.diagnostics, strict)
+    if output_format == "json":
+        report = {
+            "ok": not failing,
+            "papers": len(site.papers),
+            "batches": len(site.batches),
+            "diagnostics": [d.as_dict() for d in site.diagnostics],
+        }
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for diagnostic in site.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        errors = sum(1 for d in site.diagnostics if d.severity is Severity.ERROR)
+        warnings = len(site.diagnostics) - errors
+        print(
+            f"{len(site.papers)} papers in {len(site.batches)} batches: {errors} errors, {warnings} warnings",
+            file=sys.stderr,
+        )
+    return EXIT_CONTENT if failing else EXIT_OK

@@ -1,0 +1,128 @@
+"""Writing outputs: a whole site into a staging folder that is swapped in, or just the changed files of
+a live site. Either way every byte is produced before the live site is touched, so a failure (a broken
+template, a failed search index) leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from digestsite.output.files import remove_file, replace_file
+from digestsite.output.parallel import can_fork, run_forked
+from digestsite.output.staging import StagingFolder
+from digestsite.render.outputs import Output
+from digestsite.search.pagefind import SearchIndexer
+
+PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
+
+Planned = tuple[Output, str]  # an output and its fingerprint ("" when nothing is cached)
+
+
+class Producer(AbstractContextManager["Producer"], Protocol):
+    """Makes an output's bytes (rendering it, or reading a store of earlier renders); one per process.
+
+    `outcome()` is handed back to whoever made the producer (a page store learns what was added).
+    """
+
+    def bytes_of(self, output: Output, fingerprint: str) -> bytes: ...
+
+    def outcome(self) -> object: ...
+
+
+ProducerFactory = Callable[[], Producer]
+
+
+class StagedWrite:
+    """The whole site into a staging folder beside the output; `commit` swaps it in."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.staging = StagingFolder(output_dir)
+
+    def write(
+        self, planned: Sequence[Planned], producer: ProducerFactory, workers: int, indexer: SearchIndexer | None
+    ) -> tuple[int, list[object]]:
+        """Produce every output; copies of static files here, the rest by `workers` forked processes.
+        Returns the number of files and each producer's outcome."""
+        produced = []
+        for output, fingerprint in planned:
+            if output.source is not None:
+                self.staging.copy(output.path, output.source)
+            else:
+                produced.append((output, fingerprint, str(self.staging.claim(output.path))))
+        if workers > 1 and len(produced) >= PARALLEL_MIN_PAGES and can_fork():
+            shares = [_WriteShare(produced[start::workers], producer) for start in range(workers)]
+            outcomes = run_forked(shares, indexer.poll if indexer is not None else None)
+        else:
+            outcomes = [_WriteShare(produced, producer)()]
+        return self.staging.files_claimed, outcomes
+
+    def commit(self, indexer: SearchIndexer | None) -> None:
+        if indexer is not None:
+            indexer.finish(self.staging.path)
+        self.staging.commit()
+
+    def __enter__(self) -> StagedWrite:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.staging.discard()
+
+
+class _WriteShare:
+    """One process's share: produce each output and write it straight into the staging folder."""
+
+    def __init__(self, outputs: list[tuple[Output, str, str]], producer: ProducerFactory) -> None:
+        self.outputs = outputs
+        self.producer = producer
+
+    def __call__(self) -> object:
+        made: set[str] = set()
+        with self.producer() as producer:
+            for output, fingerprint, target in self.outputs:
+                folder = os.path.dirname(target)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                data = producer.bytes_of(output, fingerprint)
+                with open(target, "wb") as file:
+                    file.write(data)
+            return producer.outcome()
+
+
+class InPlaceUpdate:
+    """Just the changed files of a live site: produced in memory first, then each replaced atomically,
+    and files no longer produced removed."""
+
+    def __init__(self, output_dir: Path, stale: Sequence[str], previous_search: Sequence[str]) -> None:
+        self.output_dir = output_dir
+        self.stale = stale
+        self.previous_search = previous_search
+        self.pending: dict[str, bytes] = {}
+
+    def write(
+        self, planned: Sequence[Planned], producer: ProducerFactory, workers: int, indexer: SearchIndexer | None
+    ) -> tuple[int, list[object]]:
+        with producer() as making:
+            for output, fingerprint in planned:
+                self.pending[output.path] = making.bytes_of(output, fingerprint)
+            return len(self.pending), [making.outcome()]
+
+    def commit(self, indexer: SearchIndexer | None) -> None:
+        for path, data in self.pending.items():
+            replace_file(self.output_dir, path, data)
+        for path in self.stale:
+            remove_file(self.output_dir, path)
+        if indexer is not None:
+            indexer.finish_in_place(self.output_dir, self.previous_search)
+
+    def __enter__(self) -> InPlaceUpdate:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass

@@ -1,0 +1,75 @@
+"""Reading the sources: every digest file in `seeds/`, parsed (or taken from a store of earlier parses)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from digestsite.config import display_path
+from digestsite.content.model import Diagnostic, Severity
+from digestsite.content.parse import ParseResult, parse_digest
+from digestsite.errors import ConfigError
+
+DIGEST_SUFFIXES = (".md", ".txt")
+
+
+class ParseStore(Protocol):
+    """Gives a digest file's parse: made now, or kept from an earlier build whose file was the same."""
+
+    def parse(self, path: Path, status: os.stat_result, label: str) -> ParseResult: ...
+
+
+class NoParseStore:
+    """Parses every file, every time."""
+
+    def parse(self, path: Path, status: os.stat_result, label: str) -> ParseResult:
+        return parse_digest(path.read_bytes(), label)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the digest files hold: each file's parse in name order, and problems with the files themselves."""
+
+    parses: tuple[ParseResult, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def read_sources(seeds_dir: Path, store: ParseStore | None = None) -> Sources:
+    """Parse every digest file; unreadable files become diagnostics, never exceptions."""
+    store = store or NoParseStore()
+    parses: list[ParseResult] = []
+    diagnostics: list[Diagnostic] = []
+    for path, status, problem in digest_files(seeds_dir):
+        if problem is not None or status is None:
+            diagnostics.extend([problem] if problem else [])
+            continue
+        label = display_path(path)  # diagnostics name the file as seen from here
+        try:
+            parses.append(store.parse(path, status, label))
+        except OSError as exc:
+            diagnostics.append(Diagnostic(label, 1, Severity.ERROR, f"cannot read: {exc.strerror}"))
+    return Sources(tuple(parses), tuple(diagnostics))
+
+
+def digest_files(seeds_dir: Path) -> Iterable[tuple[Path, os.stat_result | None, Diagnostic | None]]:
+    """Each digest file in name order, with its status; fifos, sockets and broken or looping links are
+    skipped with a warning."""
+    if not seeds_dir.is_dir():
+        raise ConfigError([f"error: seeds folder {seeds_dir} does not exist"])
+    for path in sorted(seeds_dir.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in DIGEST_SUFFIXES:
+            continue
+        label = display_path(path)
+        try:
+            status = os.stat(path)
+        except OSError as exc:
+            yield path, None, Diagnostic(label, 1, Severity.WARNING, f"skipped: cannot follow ({exc.strerror})")
+            continue
+        if not stat.S_ISREG(status.st_mode):
+            yield path, None, Diagnostic(label, 1, Severity.WARNING, "skipped: not a regular file")
+            continue
+        yield path, status, None
