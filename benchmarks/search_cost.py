@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 from build_bench import SCRATCH, edited  # noqa: E402
 from corpus import write_generated_site  # noqa: E402
 from digestsite.config import load_config  # noqa: E402
-from digestsite.search import pagefind as search  # noqa: E402
+from digestsite.search import shards as search  # noqa: E402
 from digestsite.site.assemble import load_site  # noqa: E402
 
 DEFAULT_LAYOUTS = [
@@ -131,7 +131,7 @@ def measure(papers: int, layout: str) -> dict[str, object]:
         saved, search.SHARD_LEVELS = search.SHARD_LEVELS, levels
         try:
             site = load_site(load_config(folder / "site.yaml"))
-            shards = search._shard_groups(site)
+            shards = search.shard_groups(site)
         finally:
             search.SHARD_LEVELS = saved
         largest = max(shards, key=len)

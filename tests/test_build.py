@@ -13,7 +13,8 @@ import pytest
 from digestsite.commands.build import build
 from digestsite.config import load_config
 from digestsite.errors import ContentError, OutputError
-from digestsite.output.staging import MARKER, exchange_paths
+from digestsite.output.staging import MARKER
+from digestsite.output.swap import exchange_paths
 from helpers import snapshot, write_site
 from htmldom import is_theme_script, parse_html
 

@@ -11,12 +11,14 @@ import time
 import pytest
 
 from digestsite.cache import file_hashes as hashes
+from digestsite.cache.build_cache import DiskCache
 from digestsite.cache.file_hashes import FileHashes, content_digest
+from digestsite.cache.keys import Keys
 from digestsite.commands.build import build
 from digestsite.config import load_config
 from digestsite.content.model import Paper, SourceRef
 from digestsite.render.renderer import Renderer
-from digestsite.search import pagefind as search
+from digestsite.search import shards as search
 from helpers import REPO, run, snapshot
 
 JAMBA = "seeds/000_9dc9e78c6ea22407.txt"
@@ -92,7 +94,7 @@ def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, sma
     root = bundled_site.parent
     cached = load_config(bundled_site, {"output": str(root / "cached")})
     fresh = load_config(bundled_site, {"output": str(root / "fresh")})
-    first = build(cached)
+    first = build(cached, cache=DiskCache(cached))
     assert first.pages == 128 and len(list((root / "cached" / "pagefind").glob("part-*"))) == 3
     changes = [
         lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
@@ -105,21 +107,21 @@ def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, sma
     ]
     for change in changes:
         change()
-        updated = build(cached)
-        assert 0 < updated.pages < 128  # rewritten in place: only the pages that changed
-        build(fresh, use_cache=False)
+        updated = build(cached, cache=DiskCache(cached))
+        assert updated.in_place and 0 < updated.pages < 128  # only the pages that changed
+        build(fresh)
         assert snapshot(root / "cached") == snapshot(root / "fresh")
 
 
 def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundled_site, small_shards, monkeypatch):
     root = bundled_site.parent
     config = load_config(bundled_site)
-    build(config)
+    build(config, cache=DiskCache(config))
     before = snapshot(config.output_dir)
     shutil.rmtree(config.output_dir)
     monkeypatch.setattr(Renderer, "render", lambda *_: pytest.fail("a cached page was rendered again"))
     monkeypatch.setattr(subprocess, "Popen", lambda *_, **__: pytest.fail("a cached shard was indexed again"))
-    build(config)
+    build(config, cache=DiskCache(config))
     assert snapshot(config.output_dir) == before
     assert (root / ".digestsite-cache" / "pages" / "index.pickle").is_file()
 
@@ -127,22 +129,22 @@ def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundl
 def test_a_damaged_page_store_costs_time_never_correctness(bundled_site):
     root = bundled_site.parent
     config = load_config(bundled_site)
-    build(config)
+    build(config, cache=DiskCache(config))
     before = snapshot(config.output_dir)
     for segment in (root / ".digestsite-cache" / "pages").glob("segment-*"):
         segment.write_bytes(segment.read_bytes()[:1000])  # truncated: most pages can no longer be read
     shutil.rmtree(config.output_dir)
-    build(config)
+    build(config, cache=DiskCache(config))
     assert snapshot(config.output_dir) == before
 
 
-def test_every_field_of_a_paper_changes_its_content_key():
+def test_every_field_of_a_paper_changes_its_key():
     paper = Paper("2401.00001", "T", "题", "摘要", "zh", "a", "p", False, SourceRef("s.md", 1), "b")
     other_values = {"truncated": True, "source": SourceRef("s.md", 2)}
     for field in dataclasses.fields(Paper):
         changed = dataclasses.replace(paper, **{field.name: other_values.get(field.name, "x")})
-        assert changed.content_key != paper.content_key, field.name
-    assert dataclasses.replace(paper).content_key == paper.content_key
+        assert Keys().of(changed) != Keys().of(paper), field.name
+    assert Keys().of(dataclasses.replace(paper)) == Keys().of(paper)
 
 
 def test_file_hashes_are_reused_only_while_a_files_metadata_is_unchanged(tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ import feedparser
 import pytest
 import yaml
 
-from digestsite.commands.build import build
+from digestsite.commands.build import BuildOptions, build
 from digestsite.config import load_config
 from helpers import REPO, SUBPATH, PagesLikeHandler, run, write_site
 from htmldom import parse_html
@@ -96,7 +96,7 @@ def test_404_page_links_work_from_any_depth(served_site):
 
 def test_local_build_links_resolve_on_disk(bundled_site):
     config = load_config(bundled_site)
-    build(config, local=True)
+    build(config, options=BuildOptions(local=True))
     root = config.output_dir
     broken = []
     for html_file in root.rglob("*.html"):

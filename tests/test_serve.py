@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from devserver import dev_server
-from digestsite.cache.incremental import IncrementalBuilder
 from digestsite.commands.build import build
+from digestsite.commands.serve import SessionBuilder
 from digestsite.config import load_config
 from digestsite.devserver.http import resolve_request_path
 from helpers import EXECUTABLE, JAMBA, REPO, edit, get, run, snapshot
@@ -181,14 +181,14 @@ def test_incremental_output_equals_a_full_build_after_every_kind_of_change(bundl
     root = bundled_site.parent
     served = tmp_path / "served"
     base_url = "http://127.0.0.1:8000/"
-    builder = IncrementalBuilder(bundled_site, served, {"base_url": base_url})
+    builder = SessionBuilder(bundled_site, served, {"base_url": base_url})
     seeds = root / "seeds"
 
     def check(expect_full: bool) -> int:
         result = builder.rebuild()
-        assert result.full is expect_full
+        assert result.in_place is not expect_full
         assert snapshot(served) == full_build_snapshot(bundled_site, tmp_path / "full", base_url)
-        return result.pages_written
+        return result.pages
 
     check(expect_full=True)
     edit(seeds / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba")
@@ -201,7 +201,7 @@ def test_incremental_output_equals_a_full_build_after_every_kind_of_change(bundl
     check(expect_full=False)
     (seeds / "001_1bbfa1e29201756a.txt").unlink()
     check(expect_full=False)
-    assert builder.rebuild().pages_written == 0
+    assert builder.rebuild().pages == 0
     templates = root / "templates"
     shutil.copytree(REPO / "templates", templates)
     edit(templates / "base.html", '<main id="main" class="wrap">', '<main id="main" class="wrap wide">')

@@ -6,7 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 from digestsite.content.model import Batch, Paper, SourceRef
-from digestsite.search import pagefind as search
+from digestsite.search import shards as search
 
 
 def make_paper(arxiv_id: str, batch: str, line: int) -> Paper:
@@ -32,7 +32,7 @@ def make_site(oldest_first: list[Batch]) -> SimpleNamespace:
 
 
 def shard_ids(site: SimpleNamespace) -> list[list[str]]:
-    return [[paper.arxiv_id for paper in shard] for shard in search._shard_groups(site)]  # type: ignore[arg-type]
+    return [[paper.arxiv_id for paper in shard] for shard in search.shard_groups(site)]  # type: ignore[arg-type]
 
 
 def test_shards_cover_every_paper_once_oldest_batch_first_within_size_limits():

@@ -28,7 +28,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo site with its index cut after every batch (four shards the page merges), served."""
-    from digestsite.search import pagefind as search_module
+    from digestsite.search import shards as search_module
     from helpers import REPO
 
     root = tmp_path_factory.mktemp("sharded")
