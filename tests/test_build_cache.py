@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
-from digestsite.cache import file_hashes as hashes
 from digestsite.cache.build_cache import DiskCache
-from digestsite.cache.file_hashes import FileHashes, content_digest
-from digestsite.cache.keys import Keys
-from digestsite.commands.build import build
+from digestsite.commands.build import BuildOptions, build
 from digestsite.config import load_config
-from digestsite.content.model import Paper, SourceRef
 from digestsite.render.renderer import Renderer
 from digestsite.search import shards as search
 from helpers import REPO, run, snapshot
@@ -138,28 +131,92 @@ def test_a_damaged_page_store_costs_time_never_correctness(bundled_site):
     assert snapshot(config.output_dir) == before
 
 
-def test_every_field_of_a_paper_changes_its_key():
-    paper = Paper("2401.00001", "T", "题", "摘要", "zh", "a", "p", False, SourceRef("s.md", 1), "b")
-    other_values = {"truncated": True, "source": SourceRef("s.md", 2)}
-    for field in dataclasses.fields(Paper):
-        changed = dataclasses.replace(paper, **{field.name: other_values.get(field.name, "x")})
-        assert Keys().of(changed) != Keys().of(paper), field.name
-    assert Keys().of(dataclasses.replace(paper)) == Keys().of(paper)
+@pytest.fixture
+def themed_site(bundled_site):
+    """The demo site with its own copy of the theme's templates and static files, and a locale file."""
+    root = bundled_site.parent
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    (root / "locales").mkdir()
+    (root / "locales" / "en.yaml").write_text('archive:\n  heading: "Archive"\n', "utf-8")
+    return bundled_site
 
 
-def test_file_hashes_are_reused_only_while_a_files_metadata_is_unchanged(tmp_path, monkeypatch):
-    digest = tmp_path / "week.md"
-    digest.write_bytes(b"one")
-    just_written = FileHashes()
-    assert just_written.digest(digest) == content_digest(b"one")
-    assert str(digest) not in just_written.seen  # could change again within the same clock tick
-    monkeypatch.setattr(hashes, "RACY_NS", 0)
-    settled = FileHashes()
-    settled.digest(digest)
-    signature = settled.seen[str(digest)][0]
-    assert FileHashes({str(digest): (signature, b"kept")}).digest(digest) == b"kept"  # not read again
-    before = digest.stat()
-    time.sleep(0.05)
-    digest.write_bytes(b"two")  # same size, and the old modification time put back
-    os.utime(digest, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert FileHashes({str(digest): (signature, b"kept")}).digest(digest) == content_digest(b"two")
+def with_key(config_file, line: str) -> None:
+    """Append (or replace) one top-level key of site.yaml."""
+    key = line.split(":", 1)[0]
+    kept, dropping = [], False
+    for row in config_file.read_text("utf-8").splitlines():
+        dropping = row.startswith(f"{key}:") or (dropping and row.startswith(" "))  # the key and its nested lines
+        if not dropping:
+            kept.append(row)
+    config_file.write_text("\n".join([*kept, line]) + "\n", "utf-8")
+
+
+def other_folder(root, name: str, source: str) -> None:
+    shutil.copytree(root / source, root / name)
+
+
+INPUT_CHANGES = {
+    "digest": lambda root, cfg: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
+    "template": lambda root, cfg: edit(root / "templates" / "paper.html", "<article", "<article data-edited"),
+    "static file": lambda root, cfg: edit(root / "static" / "style.css", "--measure: 42rem;", "--measure: 40rem;"),
+    "locale": lambda root, cfg: edit(root / "locales" / "en.yaml", '"Archive"', '"All issues"'),
+    "title": lambda root, cfg: with_key(cfg, "title: Another Title"),
+    "description": lambda root, cfg: with_key(cfg, "description: Another description"),
+    "base_url": lambda root, cfg: with_key(cfg, "base_url: https://another.example/"),
+    "languages": lambda root, cfg: with_key(cfg, "languages: [zh]"),
+    "seeds": lambda root, cfg: (
+        other_folder(root, "seeds2", "seeds"),
+        (root / "seeds2" / JAMBA.split("/")[1]).unlink(),
+        with_key(cfg, "seeds: seeds2"),
+    ),
+    "output": lambda root, cfg: with_key(cfg, "output: public"),
+    "templates": lambda root, cfg: (
+        other_folder(root, "templates2", "templates"),
+        edit(root / "templates2" / "base.html", "<body", "<body data-t2"),
+        with_key(cfg, "templates: templates2"),
+    ),
+    "static": lambda root, cfg: (
+        other_folder(root, "static2", "static"),
+        edit(root / "static2" / "style.css", "--measure: 42rem;", "--measure: 41rem;"),
+        with_key(cfg, "static: static2"),
+    ),
+    "locales": lambda root, cfg: (
+        (root / "locales2").mkdir(),
+        (root / "locales2" / "zh.yaml").write_text('archive:\n  heading: "往期"\n', "utf-8"),
+        with_key(cfg, "locales: locales2"),
+    ),
+    "feed_size": lambda root, cfg: with_key(cfg, "feed_size: 3"),
+    "cname": lambda root, cfg: with_key(cfg, "cname: digest.example.org"),
+}
+
+
+@pytest.mark.parametrize("kind", INPUT_CHANGES)
+def test_every_kind_of_input_change_reaches_the_output(themed_site, kind):
+    """Each input kind, and each site.yaml key, is part of the cache's keys: no stale output."""
+    root = themed_site.parent
+    config = load_config(themed_site)
+    no_search = BuildOptions(search=False)  # the search index has tests of its own; this keeps the test quick
+    build(config, options=no_search, cache=DiskCache(config))
+    before = snapshot(config.output_dir)
+    INPUT_CHANGES[kind](root, themed_site)
+    config = load_config(themed_site)
+    result = build(config, options=no_search, cache=DiskCache(config))
+    assert not result.up_to_date
+    cached = snapshot(config.output_dir)
+    if kind == "output":  # the same site, now in a folder of its own
+        assert config.output_dir == root / "public" and cached == before
+    else:
+        assert cached != before
+    shutil.rmtree(config.output_dir)
+    build(config, options=no_search)  # from scratch, with no cache
+    assert snapshot(config.output_dir) == cached
+
+
+def test_no_cache_build_leaves_no_cache_folder(bundled_site):
+    root = bundled_site.parent
+    assert run(root, "build", "--no-cache").returncode == 0
+    assert (root / "_site" / "index.html").is_file()
+    assert not (root / ".digestsite-cache").exists()
+    assert sorted(p.name for p in root.iterdir()) == ["_site", "seeds", "site.yaml"]
