@@ -80,3 +80,12 @@ def test_build_reports_pages_written(bundled_site):
 def test_quiet_build_prints_nothing_on_success(bundled_site):
     result = run(bundled_site.parent, "build", "--quiet")
     assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
+
+
+def test_a_file_system_refusal_exits_3_naming_the_path(bundled_site):
+    root = bundled_site.parent
+    (root / "blocker").write_text("a file where a folder must go", "utf-8")
+    result = run(root, "build", "--output", "blocker/site")
+    assert result.returncode == 3
+    assert "blocker" in result.stderr and "error:" in result.stderr
+    assert (root / "blocker").read_text("utf-8") == "a file where a folder must go"

@@ -14,7 +14,7 @@ from pathlib import Path
 from digestsite import __version__
 from digestsite.config import display_path, load_config
 from digestsite.content.model import Diagnostic, Severity
-from digestsite.errors import EXIT_OK, EXIT_USAGE, ConfigError, ContentError, DigestsiteError
+from digestsite.errors import EXIT_FILESYSTEM, EXIT_OK, ConfigError, ContentError, DigestsiteError
 
 # Rendering, serving and deploying pull in Jinja, markdown-it, watchdog and more: each command imports
 # what it needs when it runs, so `build` on an unchanged site answers in a fraction of a second.
@@ -163,8 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if os.environ.get("DIGESTSITE_DEBUG"):
             raise
-        print(f"digestsite: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"digestsite: error: {where}{exc.strerror or exc}; the previous output is unchanged", file=sys.stderr)
+        return EXIT_FILESYSTEM
 
 
 def entry_point() -> None:

@@ -9,6 +9,7 @@ from digestsite.content.model import Diagnostic, Severity
 EXIT_OK = 0
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
+EXIT_FILESYSTEM = 3  # the file system refused a read or write (permissions, a full disk), not the user's input
 
 
 class DigestsiteError(Exception):

@@ -25,7 +25,6 @@ from digestsite.search.documents import content_language, shard_documents
 from digestsite.search.shards import SEARCH_DIR, Shard, plan_shards, shard_bundle
 from digestsite.site.assemble import Site
 
-FORMAT = "2"  # of the documents and the post-processing of a bundle; part of every shard's inputs
 # Pagefind's ready-made UIs; digestsite's search page talks to pagefind.js directly.
 _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
            "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")  # fmt: skip
@@ -97,8 +96,8 @@ class SearchIndexer:
         self.workers = max(1, workers)
         self.background = background
         self._language = content_language(site)
-        salt = (FORMAT, pagefind_version(), self._language, site.config.languages)
-        # A shard's bundle follows from its papers, their batches' titles, the format and Pagefind itself.
+        salt = (pagefind_version(), self._language, site.config.languages)
+        # A shard's bundle follows from its papers, their batches' titles, the languages and Pagefind itself.
         self.keys = [self.store.key((*salt, shard.papers, shard.batch_titles)) for shard in self.shards]
         # Pagefind numbers pages in the order the file system lists them: the documents go beside the
         # cache (or in the site folder), never beside the output, so a site indexes to the same bytes
