@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 
 import pytest
 
-from helpers import run, snapshot
+from digestsite.messages import ProgressLine
+from helpers import run, snapshot, write_site
 
 
 def test_check_passes_with_the_parrot_warning_located(bundled_site):
@@ -73,7 +76,7 @@ def test_missing_config_exits_2(tmp_path):
 def test_build_reports_pages_written(bundled_site):
     result = run(bundled_site.parent, "build", "--output", "public")
     assert result.returncode == 0
-    assert "built 56 papers in 4 batches: 128 pages" in result.stderr
+    assert "built 56 papers in 4 batches: 128 pages written, 137 files" in result.stderr
     assert (bundled_site.parent / "public" / "index.html").is_file()
 
 
@@ -89,3 +92,51 @@ def test_a_file_system_refusal_exits_3_naming_the_path(bundled_site):
     assert result.returncode == 3
     assert "blocker" in result.stderr and "error:" in result.stderr
     assert (root / "blocker").read_text("utf-8") == "a file where a folder must go"
+
+
+def test_counts_are_worded_with_the_right_plural(tmp_path):
+    write_site(tmp_path, {"a.md": "# One Paper\nhttps://arxiv.org/abs/2401.00001\n\n一段摘要。\n"})
+    checked = run(tmp_path, "check")
+    assert "1 paper in 1 batch: 0 errors, 1 warning" in checked.stderr
+    built = run(tmp_path, "build")
+    assert "built 1 paper in 1 batch: " in built.stderr and "(s)" not in built.stderr
+    broken = run(tmp_path, "build", "--strict")
+    assert broken.returncode == 1 and "1 warning under --strict in the digest files" in broken.stderr
+
+
+def test_quiet_and_verbose(bundled_site):
+    root = bundled_site.parent
+    quiet = run(root, "build", "-q", "--no-cache")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    verbose = run(root, "build", "-v", "--no-cache")
+    assert "stages: parse" in verbose.stderr and "render+write" in verbose.stderr
+    assert run(root, "build", "-q", "-v").returncode == 2  # one or the other
+
+
+def test_help_shows_examples_for_every_command():
+    assert "examples:" in run(Path("."), "--help").stdout
+    for command in ("build", "check", "serve", "new", "deploy"):
+        assert f"digestsite {command}" in run(Path("."), command, "--help").stdout.split("examples:")[1]
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_shows_on_a_terminal_after_a_delay_and_clears():
+    terminal = FakeTerminal()
+    ProgressLine(terminal, delay=60)("render+write", 10, 100)
+    assert terminal.getvalue() == ""  # a quick build prints nothing extra
+    line = ProgressLine(terminal, delay=0)
+    line("parse")
+    line("render+write", 50, 200)
+    assert "parse…" in terminal.getvalue() and "[######.................." in terminal.getvalue()
+    assert "50/200" in terminal.getvalue()
+    line.clear()
+    assert terminal.getvalue().endswith("\r\033[K")
+
+
+def test_no_progress_line_in_logs(bundled_site):
+    piped = run(bundled_site.parent, "build", "--no-cache")
+    assert "\r" not in piped.stderr and "\033" not in piped.stderr

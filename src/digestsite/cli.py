@@ -15,36 +15,65 @@ from digestsite import __version__
 from digestsite.config import display_path, load_config
 from digestsite.content.model import Diagnostic, Severity
 from digestsite.errors import EXIT_FILESYSTEM, EXIT_OK, ConfigError, ContentError, DigestsiteError
+from digestsite.messages import ProgressLine, counted
 
 # Rendering, serving and deploying pull in Jinja, markdown-it, watchdog and more: each command imports
 # what it needs when it runs, so `build` on an unchanged site answers in a fraction of a second.
+
+
+EXAMPLES = """\
+examples:
+  digestsite new my-digest             a new site: site.yaml, a sample digest, a Pages workflow
+  digestsite check                     list problems in seeds/ as file:line: severity: message
+  digestsite serve --open              preview at http://127.0.0.1:8000/, rebuilt on every save
+  digestsite build                     build into _site/ (only what changed since the last build)
+  digestsite build --local             a site that also works opened from disk (file://)
+  digestsite deploy                    build and push to the gh-pages branch
+"""
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=Path("site.yaml"), help="site settings (default: site.yaml)")
 
 
+def _add_verbosity(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    group.add_argument("-v", "--verbose", action="store_true", help="also print how long each stage took")
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="digestsite", description="Publish AI-paper digests as a static website.")
+    parser = argparse.ArgumentParser(
+        prog="digestsite",
+        description="Publish AI-paper digests as a fast, bilingual, static website.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"digestsite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build_cmd = commands.add_parser("build", help="build the site into the output folder")
+    def command(name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
+            epilog="examples:\n" + examples, formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
+
+    build_cmd = command("build", "build the site into the output folder", BUILD_EXAMPLES)
     _add_config(build_cmd)
     build_cmd.add_argument("--output", help="output folder (default: site.yaml's output, else _site)")
     build_cmd.add_argument("--base-url", help="absolute URL the site is published at")
     build_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
-    build_cmd.add_argument("--quiet", action="store_true", help="print errors only")
+    _add_verbosity(build_cmd)
     build_cmd.add_argument("--local", action="store_true", help="link index.html files explicitly, for file://")
-    build_cmd.add_argument("--no-cache", action="store_true", help="build even if nothing changed since the last build")
+    build_cmd.add_argument("--no-cache", action="store_true", help="build from scratch and keep no build cache")
     build_cmd.add_argument("--timings", action="store_true", help="print how long each build stage took")
 
-    check_cmd = commands.add_parser("check", help="report problems in the digest files without building")
+    check_cmd = command("check", "report problems in the digest files without building", CHECK_EXAMPLES)
     _add_config(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
-    serve_cmd = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every change")
+    serve_cmd = command("serve", "preview the site, rebuilding and reloading on every change", SERVE_EXAMPLES)
     _add_config(serve_cmd)
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve_cmd.add_argument(
@@ -52,16 +81,45 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
-    new_cmd = commands.add_parser("new", help="create a new digest site in an empty folder")
+    new_cmd = command("new", "create a new digest site in an empty folder", NEW_EXAMPLES)
     new_cmd.add_argument("directory", type=Path, help="folder to create (must be absent or empty)")
+    new_cmd.add_argument(
+        "--install", metavar="SPEC",
+        help="what the site's Pages workflow installs (a pip requirement); default: this digestsite's version",
+    )  # fmt: skip
 
-    deploy_cmd = commands.add_parser("deploy", help="build and push the site to a gh-pages branch")
+    deploy_cmd = command("deploy", "build and push the site to a gh-pages branch", DEPLOY_EXAMPLES)
     _add_config(deploy_cmd)
     deploy_cmd.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
     deploy_cmd.add_argument("--branch", default="gh-pages", help="branch to publish (default: gh-pages)")
     deploy_cmd.add_argument("--message", help="commit message")
     deploy_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     return parser
+
+
+BUILD_EXAMPLES = """\
+  digestsite build                     build into _site/, reusing what has not changed
+  digestsite build --strict -q         fail on warnings too, print errors only (for CI)
+  digestsite build --local             links that work when the site is opened from disk
+  digestsite build --base-url https://me.github.io/digest/ --output public
+"""
+CHECK_EXAMPLES = """\
+  digestsite check                     every problem, as file:line: severity: message
+  digestsite check --strict            exit 1 on warnings too
+  digestsite check --format json       a report for scripts
+"""
+SERVE_EXAMPLES = """\
+  digestsite serve                     http://127.0.0.1:8000/, rebuilt and reloaded on every save
+  digestsite serve --port 0 --open     any free port, opened in a browser
+"""
+NEW_EXAMPLES = """\
+  digestsite new my-digest             then: cd my-digest && digestsite serve
+  digestsite new my-digest --install 'digestsite @ git+https://github.com/OWNER/REPO@COMMIT'
+"""
+DEPLOY_EXAMPLES = """\
+  digestsite deploy                    build and push to origin/gh-pages
+  digestsite deploy --branch pages --message "Issue 12"
+"""
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], errors_only: bool = False) -> None:
@@ -76,20 +134,29 @@ def run_build(args: argparse.Namespace) -> int:
 
     config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
     cache = NoCache() if args.no_cache else DiskCache(config)
-    result = build(config, strict=args.strict, options=BuildOptions(local=args.local), cache=cache)
+    progress = ProgressLine(enabled=not args.quiet)
+    try:
+        result = build(
+            config, strict=args.strict, options=BuildOptions(local=args.local), cache=cache, progress=progress
+        )
+    finally:
+        progress.clear()
     _print_diagnostics(result.diagnostics, errors_only=args.quiet)
     if args.quiet:
         return EXIT_OK
+    took = f"{result.seconds * 1000:,.0f} ms"
     if result.up_to_date:
-        print(f"{display_path(config.output_dir)} is up to date ({result.seconds * 1000:.0f} ms)", file=sys.stderr)
+        print(f"{display_path(config.output_dir)} is up to date ({took})", file=sys.stderr)
         return EXIT_OK
+    how = "updated in place" if result.in_place else "built"
     print(
-        f"built {result.papers} papers in {result.batches} batches: {result.pages} pages, "
-        f"{result.files} files in {display_path(result.output_dir)} ({result.seconds * 1000:.0f} ms)",
+        f"{how} {counted(result.papers, 'paper')} in {counted(result.batches, 'batch')}: "
+        f"{counted(result.pages, 'page')} written, {counted(result.files, 'file')} in "
+        f"{display_path(result.output_dir)} ({took})",
         file=sys.stderr,
     )
-    if args.timings:
-        stages = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in result.stages.items())
+    if args.timings or args.verbose:
+        stages = ", ".join(f"{name} {seconds * 1000:,.0f} ms" for name, seconds in result.stages.items())
         print(f"stages: {stages}", file=sys.stderr)
     return EXIT_OK
 
@@ -103,9 +170,9 @@ def run_check(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     from digestsite.commands.new import create_site
 
-    written = create_site(args.directory)
+    written = create_site(args.directory, args.install)
     print(
-        f"created {len(written)} files in {args.directory}; next: cd {args.directory} && digestsite build",
+        f"created {counted(len(written), 'file')} in {args.directory}; next: cd {args.directory} && digestsite serve",
         file=sys.stderr,
     )
     return EXIT_OK

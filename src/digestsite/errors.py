@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from digestsite.content.model import Diagnostic, Severity
+from digestsite.messages import counted
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -38,4 +39,5 @@ class ContentError(DigestsiteError):
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
         errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
-        super().__init__(f"{errors} error(s) in the digest files")
+        problems = counted(errors, "error") if errors else counted(len(self.diagnostics), "warning") + " under --strict"
+        super().__init__(f"{problems} in the digest files")

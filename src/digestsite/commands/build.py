@@ -8,9 +8,10 @@ default `NoCache` this is a plain build from scratch, and every cache gives the 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from digestsite.cache.build_cache import NoCache
@@ -51,11 +52,16 @@ class BuildResult:
 
 
 def build(
-    config: Config, *, strict: bool = False, options: BuildOptions = BuildOptions(), cache: NoCache | None = None
+    config: Config,
+    *,
+    strict: bool = False,
+    options: BuildOptions = BuildOptions(),
+    cache: NoCache | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the whole site; on any failure the previous output stays exactly as it was."""
     cache = cache or NoCache()
-    clock = StageClock()
+    clock = StageClock(progress)
     reused = cache.reusable(config, options, strict)
     if reused is not None:
         return BuildResult(config.output_dir, 0, 0, 0, 0, clock.elapsed(), tuple(reused), up_to_date=True)
@@ -79,7 +85,8 @@ def build(
         )
         with writer:
             with clock("render+write"):
-                files, outcomes = writer.write(changes.planned, cache.producer, default_workers(), search)
+                pages_done = partial(clock.report, "render+write")
+                files, outcomes = writer.write(changes.planned, cache.producer, default_workers(), search, pages_done)
             with clock("search"):
                 if search is not None:
                     search.wait()  # a failed index stops the build before the live site is touched
@@ -94,15 +101,24 @@ def build(
     )  # fmt: skip
 
 
-class StageClock:
-    """Seconds per stage of one build, for `--timings` and the benchmarks."""
+Progress = Callable[[str, int, int], None]  # (stage, done, in all), for a progress line
 
-    def __init__(self) -> None:
+
+class StageClock:
+    """Seconds per stage of one build, for `--timings` and the benchmarks; tells `progress` of each stage."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
         self.started = time.perf_counter()
         self.stages: dict[str, float] = {}
+        self.progress = progress
+
+    def report(self, stage: str, done: int = 0, total: int = 0) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
+        self.report(stage)
         began = time.perf_counter()
         try:
             yield

@@ -8,6 +8,7 @@ import sys
 from digestsite.config import Config
 from digestsite.content.model import Severity, failing_diagnostics
 from digestsite.errors import EXIT_CONTENT, EXIT_OK
+from digestsite.messages import counted
 from digestsite.site.assemble import load_site
 
 
@@ -28,8 +29,6 @@ def check(config: Config, *, strict: bool = False, output_format: str = "text") 
             print(diagnostic.format(), file=sys.stderr)
         errors = sum(1 for d in site.diagnostics if d.severity is Severity.ERROR)
         warnings = len(site.diagnostics) - errors
-        print(
-            f"{len(site.papers)} papers in {len(site.batches)} batches: {errors} errors, {warnings} warnings",
-            file=sys.stderr,
-        )
+        found = f"{counted(len(site.papers), 'paper')} in {counted(len(site.batches), 'batch')}"
+        print(f"{found}: {counted(errors, 'error')}, {counted(warnings, 'warning')}", file=sys.stderr)
     return EXIT_CONTENT if failing else EXIT_OK

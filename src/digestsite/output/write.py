@@ -5,12 +5,13 @@ template, a failed search index) leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from digestsite.output.files import remove_file, replace_file
 from digestsite.output.parallel import can_fork, run_forked
@@ -35,6 +36,7 @@ class Producer(AbstractContextManager["Producer"], Protocol):
 
 
 ProducerFactory = Callable[[], Producer]
+Progress = Callable[[int, int], None]  # (outputs done, outputs in all)
 
 
 class StagedWrite:
@@ -44,7 +46,12 @@ class StagedWrite:
         self.staging = StagingFolder(output_dir)
 
     def write(
-        self, planned: Sequence[Planned], producer: ProducerFactory, workers: int, indexer: SearchIndexer | None
+        self,
+        planned: Sequence[Planned],
+        producer: ProducerFactory,
+        workers: int,
+        indexer: SearchIndexer | None,
+        progress: Progress | None = None,
     ) -> tuple[int, list[object]]:
         """Produce every output; copies of static files here, the rest by `workers` forked processes.
         Returns the number of files and each producer's outcome."""
@@ -54,11 +61,19 @@ class StagedWrite:
                 self.staging.copy(output.path, output.source)
             else:
                 produced.append((output, fingerprint, str(self.staging.claim(output.path))))
+        done = mp.get_context("fork").RawValue("l", 0) if can_fork() else None  # shared with forked workers
+
+        def report() -> None:
+            if indexer is not None:
+                indexer.poll()  # keep Pagefind busy with the next shards while pages render
+            if progress is not None and done is not None:
+                progress(done.value, len(produced))
+
         if workers > 1 and len(produced) >= PARALLEL_MIN_PAGES and can_fork():
-            shares = [_WriteShare(produced[start::workers], producer) for start in range(workers)]
-            outcomes = run_forked(shares, indexer.poll if indexer is not None else None)
+            shares = [_WriteShare(produced[start::workers], producer, done) for start in range(workers)]
+            outcomes = run_forked(shares, report)
         else:
-            outcomes = [_WriteShare(produced, producer)()]
+            outcomes = [_WriteShare(produced, producer, done, report)()]
         return self.staging.files_claimed, outcomes
 
     def commit(self, indexer: SearchIndexer | None) -> None:
@@ -77,14 +92,26 @@ class StagedWrite:
 class _WriteShare:
     """One process's share: produce each output and write it straight into the staging folder."""
 
-    def __init__(self, outputs: list[tuple[Output, str, str]], producer: ProducerFactory) -> None:
+    def __init__(
+        self,
+        outputs: list[tuple[Output, str, str]],
+        producer: ProducerFactory,
+        done: Any = None,
+        report: Callable[[], None] | None = None,
+    ) -> None:
         self.outputs = outputs
         self.producer = producer
+        self.done = done  # a counter shared by every worker, for progress
+        self.report = report  # called now and then when the share runs in the building process itself
 
     def __call__(self) -> object:
         made: set[str] = set()
         with self.producer() as producer:
-            for output, fingerprint, target in self.outputs:
+            for count, (output, fingerprint, target) in enumerate(self.outputs, 1):
+                if self.done is not None and count % 50 == 0:
+                    self.done.value += 50  # a lost update under a race costs a progress bar a few pages
+                    if self.report is not None:
+                        self.report()
                 folder = os.path.dirname(target)
                 if folder not in made:
                     os.makedirs(folder, exist_ok=True)
@@ -106,7 +133,12 @@ class InPlaceUpdate:
         self.pending: dict[str, bytes] = {}
 
     def write(
-        self, planned: Sequence[Planned], producer: ProducerFactory, workers: int, indexer: SearchIndexer | None
+        self,
+        planned: Sequence[Planned],
+        producer: ProducerFactory,
+        workers: int,
+        indexer: SearchIndexer | None,
+        progress: Progress | None = None,
     ) -> tuple[int, list[object]]:
         with producer() as making:
             for output, fingerprint in planned:
