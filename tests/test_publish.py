@@ -16,11 +16,10 @@ from urllib.request import urlopen
 
 import feedparser
 import pytest
-import yaml
 
 from digestsite.commands.build import BuildOptions, build
 from digestsite.config import load_config
-from helpers import REPO, SUBPATH, PagesLikeHandler, run, write_site
+from helpers import SUBPATH, PagesLikeHandler, run, write_site
 from htmldom import parse_html
 
 
@@ -175,27 +174,6 @@ def test_cname_is_written_when_configured(tmp_path):
     build(config)
     assert (config.output_dir / "CNAME").read_text("utf-8") == "digest.example.org\n"
     assert not (config.output_dir / "feed.xml").exists()  # no base_url: no feed with guessed URLs
-
-
-def test_new_then_build_in_an_empty_folder(tmp_path):
-    assert run(tmp_path, "new", "mysite").returncode == 0
-    site = tmp_path / "mysite"
-    assert (site / ".github/workflows/pages.yml").is_file() and (site / ".gitignore").is_file()
-    result = run(site, "build")
-    assert result.returncode == 0, result.stderr
-    assert (site / "_site/papers/2403.19887/index.html").is_file()
-    assert run(tmp_path, "new", "mysite").returncode == 2
-
-
-def test_workflows_use_the_official_pages_actions_and_match(tmp_path):
-    run(tmp_path, "new", "s")
-    scaffold = (tmp_path / "s/.github/workflows/pages.yml").read_text("utf-8")
-    own = (REPO / ".github/workflows/pages.yml").read_text("utf-8")
-    steps = [s.get("uses", "") for job in yaml.safe_load(scaffold)["jobs"].values() for s in job["steps"]]
-    assert any(u.startswith("actions/upload-pages-artifact@") for u in steps)
-    assert any(u.startswith("actions/deploy-pages@") for u in steps)
-    differing = [(a, b) for a, b in zip(scaffold.splitlines(), own.splitlines(), strict=True) if a != b]
-    assert [a.split(":")[0].strip() for a, _ in differing] == ["DIGESTSITE"]
 
 
 def git(cwd: Path, *args: str) -> str:
