@@ -214,3 +214,17 @@ def test_serve_help_lists_the_contract_options():
     result = subprocess.run([EXECUTABLE, "serve", "--help"], capture_output=True, text=True)
     for option in ("--config", "--host", "--port", "--open"):
         assert option in result.stdout
+
+
+def test_serve_prints_the_first_builds_warnings_then_only_new_ones(bundled_site):
+    root = bundled_site.parent
+    with dev_server(root) as server:
+        assert any(":27: warning: 'Parrot" in line for line in server.seen)  # before "serving …"
+        edit(
+            root / "seeds" / JAMBA, "# Jamba:", "# No Title Yet\nhttps://arxiv.org/abs/2401.09999\n\n摘要。\n\n# Jamba:"
+        )
+        warning = server.wait_for_line(r"warning: ")
+        assert "'No Title Yet' has no Chinese title" in warning
+        rebuilt = server.wait_for_line(r"rebuilt")
+        between = server.seen[server.seen.index(warning) : server.seen.index(rebuilt)]
+        assert not any("Parrot" in line for line in between)  # an old warning is not repeated

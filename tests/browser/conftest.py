@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -34,6 +35,27 @@ def _missing_tool() -> str:
     except ImportError:
         return "playwright is not installed (pip install '.[test]')"
     return ""
+
+
+def _missing_cjk_font() -> str:
+    """Chinese text renders as boxes without a CJK font: screenshots and text measurements need one."""
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30)
+    except OSError:
+        return "fontconfig's fc-list is not installed (apt-get install fontconfig fonts-wqy-microhei)"
+    if not listed.stdout.strip():
+        return "no font covers Chinese (fc-list :lang=zh finds none; apt-get install fonts-wqy-microhei)"
+    return ""
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> None:
+    """Skips (fails in CI) a test whose result depends on how Chinese text looks."""
+    missing = _missing_cjk_font()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {missing}")
+        pytest.skip(missing)
 
 
 @pytest.fixture(scope="session")

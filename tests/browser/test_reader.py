@@ -99,7 +99,7 @@ def test_nu_html_checker_reports_no_errors_on_any_built_page(built_bundled):
 
 @pytest.mark.parametrize("ui", ["", "en/"])
 @pytest.mark.parametrize("kind", list(PAGE_TYPES))
-def test_no_horizontal_scrolling_at_320px_and_screenshots(demo_site, context_for, kind, ui):
+def test_no_horizontal_scrolling_at_320px_and_screenshots(demo_site, context_for, kind, ui, cjk_font):
     for width in (320, 375, 1280):
         page, _ = open_page(context_for(viewport={"width": width, "height": 800}), f"{demo_site}{ui}{PAGE_TYPES[kind]}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -19,10 +19,11 @@ from types import FrameType
 from digestsite.cache.build_cache import ServeCache
 from digestsite.commands.build import BuildOptions, BuildResult, build
 from digestsite.config import display_path, load_config
-from digestsite.content.model import Severity
+from digestsite.content.model import Diagnostic, Severity
 from digestsite.devserver.http import DevServer, ReloadHub
 from digestsite.devserver.watcher import ChangeCollector, start_observer
 from digestsite.errors import ConfigError, ContentError, DigestsiteError
+from digestsite.messages import counted
 from digestsite.search.pagefind import SearchIndexer
 from digestsite.site.assemble import Site
 
@@ -126,6 +127,7 @@ class Preview:
         self.scratch = Path(tempfile.mkdtemp(prefix="digestsite-serve-"))
         self.output_dir = self.scratch / "site"
         self.hub = ReloadHub()
+        self._warned: set[Diagnostic] = set()
         try:
             self.server = DevServer(host, port, self.output_dir, self.hub)
         except DigestsiteError:
@@ -154,6 +156,8 @@ class Preview:
         finally:
             gc.enable()
         self.hub.succeeded()
+        for warning in self._new_warnings(result.diagnostics):
+            self.log(warning.format())
         if not result.in_place or result.pages or result.removed:
             self.indexer.request()
         if not result.in_place:
@@ -161,10 +165,18 @@ class Preview:
             gc.freeze()  # what survives a full build lives as long as the session: stop rescanning it
         kind = "rebuilt" if result.in_place else "full build"
         self.log(
-            f"{_describe(changed)}: {kind}, {result.pages} pages written, "
-            f"{result.files} files, {result.seconds * 1000:.0f} ms"
+            f"{_describe(changed)}: {kind}, {counted(result.pages, 'page')} written, "
+            f"{counted(result.files, 'file')}, {result.seconds * 1000:,.0f} ms"
         )
         return result
+
+    def _new_warnings(self, diagnostics: tuple[Diagnostic, ...]) -> list[Diagnostic]:
+        """All warnings of the first build, then only those a rebuild did not have before: an owner sees
+        each problem once, when it appears."""
+        warnings = [d for d in diagnostics if d.severity is Severity.WARNING]
+        new = [d for d in warnings if d not in self._warned]
+        self._warned = set(warnings)
+        return new
 
     def run(self, open_browser: bool = False, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()
