@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import posixpath
+import shutil
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import feedparser
 import pytest
 
+from digestsite.cache.build_cache import DiskCache
 from digestsite.commands.build import build
 from digestsite.config import load_config
 from digestsite.errors import ContentError, OutputError
@@ -226,3 +229,30 @@ def test_exchange_paths_swaps_two_folders_in_one_step(tmp_path):
     assert (tmp_path / "live" / "page.html").read_text("utf-8") == "new"
     assert (tmp_path / "fresh" / "page.html").read_text("utf-8") == "old"
     assert not exchange_paths(tmp_path / "missing", tmp_path / "live")  # nothing to swap with: refused
+
+
+def test_a_site_without_papers_builds_an_empty_site_and_says_so(tmp_path):
+    write_site(tmp_path, {}, "languages: [zh, en]\nbase_url: https://example.org/d/\n")
+    config = load_config(tmp_path / "site.yaml")
+    result = build(config)
+    assert result.papers == 0 and not (config.output_dir / "pagefind").exists()
+    search = read_page(config.output_dir, "en/search/index.html")
+    assert (
+        "Nothing to search yet" in search.find("main").text() and search.find("form", class_="search-page-form") is None
+    )
+    assert "No papers yet" in read_page(config.output_dir, "en/index.html").find("main").text()
+    assert feedparser.parse((config.output_dir / "feed.xml").read_bytes()).bozo == 0
+
+
+def test_removing_every_digest_removes_the_search_index_in_place(tmp_path):
+    write_site(tmp_path, {"a.md": "# One\n[一](https://arxiv.org/abs/2401.00001)\n\n摘要。\n"})
+    config = load_config(tmp_path / "site.yaml")
+    build(config, cache=DiskCache(config))
+    assert (config.output_dir / "pagefind" / "pagefind.js").is_file()
+    (tmp_path / "seeds" / "a.md").unlink()
+    emptied = build(config, cache=DiskCache(config))
+    assert emptied.in_place and not (config.output_dir / "pagefind").exists()
+    updated = snapshot(config.output_dir)
+    shutil.rmtree(config.output_dir)
+    build(config)
+    assert snapshot(config.output_dir) == updated  # the same as an empty site built from scratch

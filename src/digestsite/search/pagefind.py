@@ -153,6 +153,10 @@ class SearchIndexer:
         (the live index's keys)."""
         self.wait()
         index = live / SEARCH_DIR
+        if not self.shards:  # no papers left: no index
+            shutil.rmtree(index, ignore_errors=True)
+            self.store.keep_only([])
+            return
         for shard, key in zip(self.shards[1:], self.keys[1:], strict=True):
             if shard.number < len(previous) and previous[shard.number] == key and key:
                 continue

@@ -51,14 +51,14 @@ def shard_bundle(number: int) -> str:
 
 
 def shard_bundles(site: Site) -> list[str]:
-    """The bundle folders of the site's index, first (primary) first; cheap, for the search pages."""
-    return [shard_bundle(number) for number in range(len(shard_groups(site)))]
+    """The bundle folders of the site's index, first (primary) first; none for a site without papers."""
+    return [shard_bundle(number) for number, group in enumerate(shard_groups(site)) if group]
 
 
 def plan_shards(site: Site) -> list[Shard]:
     languages = site.config.languages
     shards = []
-    for number, papers in enumerate(shard_groups(site)):
+    for number, papers in enumerate(group for group in shard_groups(site) if group):
         titles = tuple(tuple(site.batch(p.batch).title[lang] for lang in languages) for p in papers)
         shards.append(Shard(number, tuple(papers), titles))
     return shards
@@ -76,8 +76,7 @@ def shard_groups(site: Site) -> list[list[Paper]]:
     for paper in site.papers:
         papers_of.setdefault(paper.batch, []).append(paper)
     oldest_first = [(batch.slug, papers_of.get(batch.slug, [])) for batch in reversed(site.batches)]
-    shards = [[paper for _, papers in group for paper in papers] for group in _layout(oldest_first, SHARD_LEVELS)]
-    return shards or [[]]
+    return [[paper for _, papers in group for paper in papers] for group in _layout(oldest_first, SHARD_LEVELS)]
 
 
 Batches = list[tuple[str, list[Paper]]]  # (slug, papers) oldest first

@@ -69,8 +69,8 @@ def site_pages(site: Site, lang: str, search_bundles: Sequence[str]) -> Iterator
                {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
-    search = {"search_bundle": search_bundles[0], "search_shards": tuple(search_bundles[1:]),
-              "search_root": path("home", lang)}  # fmt: skip
+    search = {"search_bundle": search_bundles[0] if search_bundles else "",  # none: nothing to search
+              "search_shards": tuple(search_bundles[1:]), "search_root": path("home", lang)}  # fmt: skip
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
 
