@@ -67,6 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--local", action="store_true", help="link index.html files explicitly, for file://")
     build_cmd.add_argument("--no-cache", action="store_true", help="build from scratch and keep no build cache")
     build_cmd.add_argument("--timings", action="store_true", help="print how long each build stage took")
+    build_cmd.add_argument(
+        "--no-wait", action="store_true", help="fail at once if another build is writing the output, instead of waiting"
+    )
 
     check_cmd = command("check", "report problems in the digest files without building", CHECK_EXAMPLES)
     _add_config(check_cmd)
@@ -135,10 +138,16 @@ def run_build(args: argparse.Namespace) -> int:
     config = load_config(args.config, {"output": args.output, "base_url": args.base_url})
     cache = NoCache() if args.no_cache else DiskCache(config)
     progress = ProgressLine(enabled=not args.quiet)
+
+    def busy() -> None:
+        print(f"waiting for another build of {display_path(config.output_dir)} to finish…", file=sys.stderr, flush=True)
+
+    options = BuildOptions(local=args.local)
     try:
         result = build(
-            config, strict=args.strict, options=BuildOptions(local=args.local), cache=cache, progress=progress
-        )
+            config, strict=args.strict, options=options, cache=cache, progress=progress,
+            busy=None if args.no_wait else busy,
+        )  # fmt: skip
     finally:
         progress.clear()
     _print_diagnostics(result.diagnostics, errors_only=args.quiet)

@@ -30,3 +30,17 @@ def die_with_parent(parent: int | None = None) -> None:
         _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if parent is not None and os.getppid() != parent:
         os._exit(1)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of this pid runs; our own pid counts as not running (it can only be a reused
+    pid of an earlier build, so what it left behind is a leftover)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

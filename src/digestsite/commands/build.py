@@ -18,6 +18,7 @@ from digestsite.cache.build_cache import NoCache
 from digestsite.config import Config
 from digestsite.content.model import Diagnostic, failing_diagnostics
 from digestsite.errors import ContentError
+from digestsite.output.lock import Busy, OutputLock, wait_quietly
 from digestsite.output.parallel import default_workers
 from digestsite.output.write import InPlaceUpdate, StagedWrite
 from digestsite.render.outputs import plan_outputs
@@ -58,10 +59,18 @@ def build(
     options: BuildOptions = BuildOptions(),
     cache: NoCache | None = None,
     progress: Progress | None = None,
+    busy: Busy | None = wait_quietly,
 ) -> BuildResult:
-    """Build the whole site; on any failure the previous output stays exactly as it was."""
-    cache = cache or NoCache()
-    clock = StageClock(progress)
+    """Build the whole site; on any failure the previous output stays exactly as it was.
+
+    One build at a time writes an output folder: a second one calls `busy` and waits, or with `busy`
+    None fails at once.
+    """
+    with OutputLock(config.output_dir, busy):
+        return _pipeline(config, strict, options, cache or NoCache(), StageClock(progress))
+
+
+def _pipeline(config: Config, strict: bool, options: BuildOptions, cache: NoCache, clock: StageClock) -> BuildResult:
     reused = cache.reusable(config, options, strict)
     if reused is not None:
         return BuildResult(config.output_dir, 0, 0, 0, 0, clock.elapsed(), tuple(reused), up_to_date=True)

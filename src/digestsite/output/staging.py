@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
 
 from digestsite.errors import OutputError
+from digestsite.lifetime import process_alive
 from digestsite.output.paths import checked_relative
 from digestsite.output.swap import swap_folder
 
@@ -30,8 +32,15 @@ def check_replaceable(output_dir: Path) -> None:
 
 
 def _stale_siblings(output_dir: Path) -> list[Path]:
+    """Staging and swapped-out folders beside the output whose build is no longer running."""
     prefixes = (f".{output_dir.name}.tmp-", f".{output_dir.name}.old-")
-    return [p for p in output_dir.parent.iterdir() if p.name.startswith(prefixes) and p.is_dir()]
+    stale = []
+    for path in output_dir.parent.iterdir():
+        if path.name.startswith(prefixes) and path.is_dir():
+            owner = path.name.split("-")[-2] if path.name.count("-") >= 2 else ""
+            if not (owner.isdigit() and process_alive(int(owner))):
+                stale.append(path)
+    return stale
 
 
 class StagingFolder:
@@ -47,7 +56,7 @@ class StagingFolder:
         # Leftovers of builds that were killed mid-way: never the live output, safe to remove.
         for stale in _stale_siblings(output_dir):
             shutil.rmtree(stale, ignore_errors=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.tmp-", dir=output_dir.parent))
+        self.path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.tmp-{os.getpid()}-", dir=output_dir.parent))
         self.path.chmod(0o755)
         self._root = self.path.resolve()
         self._claimed: set[str] = set()

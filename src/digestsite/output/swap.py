@@ -43,7 +43,7 @@ def swap_folder(fresh: Path, live: Path, *, files: int = 0) -> None:
     if exchange_paths(fresh, live):
         replaced = fresh
     else:
-        replaced = Path(tempfile.mkdtemp(prefix=f".{live.name}.old-", dir=live.parent))
+        replaced = Path(tempfile.mkdtemp(prefix=f".{live.name}.old-{os.getpid()}-", dir=live.parent))
         os.replace(live, replaced / "site")
         os.replace(fresh, live)
     remove_tree(replaced, background=files >= BACKGROUND_DELETE_FILES)

@@ -8,10 +8,14 @@ build cache does), so a shard whose documents are unchanged is copied rather tha
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
+import tempfile
+import time
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -19,7 +23,7 @@ from types import TracebackType
 from typing import Protocol
 
 from digestsite.errors import DigestsiteError
-from digestsite.lifetime import die_with_parent
+from digestsite.lifetime import die_with_parent, process_alive
 from digestsite.output.swap import swap_folder
 from digestsite.search.documents import content_language, shard_documents
 from digestsite.search.shards import SEARCH_DIR, Shard, plan_shards, shard_bundle
@@ -30,6 +34,9 @@ _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagef
            "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")  # fmt: skip
 _SCRIPTS = ("pagefind.js", "pagefind-worker.js")  # only the first shard's are loaded
 _DOCUMENTS_PREFIX = ".search-documents-"
+# Pagefind indexes about 2,000 papers a second; a run far past that has hung (seen on contended disks).
+TIMEOUT_SECONDS = 120.0
+TIMEOUT_PER_PAPER = 0.05
 
 
 class SearchIndexError(DigestsiteError):
@@ -102,10 +109,11 @@ class SearchIndexer:
         # Pagefind numbers pages in the order the file system lists them: the documents go beside the
         # cache (or in the site folder), never beside the output, so a site indexes to the same bytes
         # whatever its output folder.
-        self._work = _documents_folder(scratch)
+        self._scratch = scratch
+        self._work: Path | None = None  # made when Pagefind first runs
         self._fresh: dict[int, Path] = {}  # indexed bundles the store did not keep
         self._pending = [s for s, key in zip(self.shards, self.keys, strict=True) if self.store.bundle(key) is None]
-        self._running: list[tuple[Shard, Path, subprocess.Popen[str]]] = []
+        self._running: list[tuple[Shard, Path, subprocess.Popen[str], float]] = []  # … and its deadline
         self._started = False
 
     def __enter__(self) -> SearchIndexer:
@@ -115,11 +123,11 @@ class SearchIndexer:
         self.close()
 
     def close(self) -> None:
-        for _, _, process in self._running:
-            process.kill()
-            process.wait()
+        for _, _, process, _ in self._running:
+            _kill_group(process)
         self._running.clear()
-        shutil.rmtree(self._work, ignore_errors=True)
+        if self._work is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
 
     def start(self) -> None:
         """Launch Pagefind on the first shards that need it; calling it again does nothing more."""
@@ -129,10 +137,14 @@ class SearchIndexer:
 
     def poll(self) -> None:
         """Collect the Pagefind runs that have ended and start the next shards; never blocks."""
-        while any(process.poll() is not None for _, _, process in self._running):
-            done = next(i for i, (_, _, process) in enumerate(self._running) if process.returncode is not None)
+        while any(process.poll() is not None for _, _, process, _ in self._running):
+            done = next(i for i, (_, _, process, _) in enumerate(self._running) if process.returncode is not None)
             self._wait_one(done)
             self._launch()
+        now = time.monotonic()
+        for shard, _, process, deadline in self._running:
+            if now > deadline:
+                self._time_out(shard, process)
 
     def wait(self) -> None:
         """Let Pagefind index every shard that needs it; nothing is placed yet."""
@@ -174,6 +186,12 @@ class SearchIndexer:
             swap_folder(fresh, index)
         self.store.keep_only(self.keys)
 
+    def _time_out(self, shard: Shard, process: subprocess.Popen[str]) -> None:
+        _kill_group(process)
+        raise SearchIndexError(
+            f"search indexing of {len(shard.papers)} papers did not finish in time; Pagefind was stopped"
+        )
+
     def _place(self, shard: Shard, target: Path) -> None:
         ignore = None if shard.number == 0 else shutil.ignore_patterns(*_SCRIPTS)
         fresh = self._fresh.pop(shard.number, None)
@@ -190,6 +208,7 @@ class SearchIndexer:
     def _launch(self) -> None:
         while self._pending and len(self._running) < self.workers:
             shard = self._pending.pop(0)
+            self._work = self._work or _documents_folder(self._scratch)
             documents = self._work / f"documents-{shard.number}"
             for path, document in shard_documents(self.site, shard.papers).items():
                 target = documents / path
@@ -204,13 +223,19 @@ class SearchIndexer:
                 stderr=subprocess.PIPE,
                 text=True,
                 preexec_fn=_lowest_priority if self.background else die_with_parent,
+                process_group=0,  # its own group, so a hung run is killed with everything it started
             )
-            self._running.append((shard, bundle, process))
+            deadline = time.monotonic() + TIMEOUT_SECONDS + TIMEOUT_PER_PAPER * len(shard.papers)
+            self._running.append((shard, bundle, process, deadline))
 
     def _wait_one(self, index: int = 0) -> None:
-        shard, bundle, process = self._running.pop(index)
-        out, err = process.communicate()
-        shutil.rmtree(self._work / f"documents-{shard.number}", ignore_errors=True)
+        shard, bundle, process, deadline = self._running[index]
+        try:
+            out, err = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._time_out(shard, process)
+        self._running.pop(index)
+        shutil.rmtree(bundle.parent / f"documents-{shard.number}", ignore_errors=True)
         if process.returncode != 0:
             detail = (err or out).strip().splitlines()
             raise SearchIndexError(f"search indexing failed: {detail[-1] if detail else process.returncode}")
@@ -222,25 +247,19 @@ class SearchIndexer:
 
 
 def _documents_folder(scratch: Path) -> Path:
-    """A folder of this process for search documents; those of builds that died are removed."""
+    """A new folder for this run's search documents and bundles; those of builds that died are removed."""
     for entry in scratch.glob(f"{_DOCUMENTS_PREFIX}*"):
-        pid = entry.name[len(_DOCUMENTS_PREFIX) :]
-        if pid.isdigit() and not _alive(int(pid)):
+        pid = entry.name[len(_DOCUMENTS_PREFIX) :].split("-")[0]
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(entry, ignore_errors=True)
-    folder = scratch / f"{_DOCUMENTS_PREFIX}{os.getpid()}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
+    scratch.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_DOCUMENTS_PREFIX}{os.getpid()}-", dir=scratch))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def _lowest_priority() -> None:

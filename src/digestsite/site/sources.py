@@ -56,10 +56,12 @@ def read_sources(seeds_dir: Path, store: ParseStore | None = None) -> Sources:
 
 
 def digest_files(seeds_dir: Path) -> Iterable[tuple[Path, os.stat_result | None, Diagnostic | None]]:
-    """Each digest file in name order, with its status; fifos, sockets and broken or looping links are
-    skipped with a warning."""
+    """Each digest file in name order, with its status; fifos, sockets, broken or looping links and links
+    to files outside the seeds folder (which would publish whatever they point at) are skipped with a
+    warning."""
     if not seeds_dir.is_dir():
         raise ConfigError([f"error: seeds folder {seeds_dir} does not exist"])
+    inside = seeds_dir.resolve()
     for path in sorted(seeds_dir.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in DIGEST_SUFFIXES:
             continue
@@ -71,5 +73,9 @@ def digest_files(seeds_dir: Path) -> Iterable[tuple[Path, os.stat_result | None,
             continue
         if not stat.S_ISREG(status.st_mode):
             yield path, None, Diagnostic(label, 1, Severity.WARNING, "skipped: not a regular file")
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            message = "skipped: a link to a file outside the seeds folder"
+            yield path, None, Diagnostic(label, 1, Severity.WARNING, message)
             continue
         yield path, status, None

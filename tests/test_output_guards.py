@@ -1,0 +1,113 @@
+"""Never publish a broken site: one build at a time per output, guarded paths, Pagefind that cannot hang."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus import write_corpus
+from digestsite.commands.build import build
+from digestsite.config import load_config
+from digestsite.errors import OutputError
+from digestsite.output.lock import OutputLock
+from digestsite.search import pagefind
+from helpers import EXECUTABLE, run, snapshot, write_site
+
+GOOD = "# One\n[一](https://arxiv.org/abs/2401.00001)\n\n摘要。\n"
+
+
+def test_a_second_build_fails_at_once_with_no_wait_and_otherwise_waits(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD})
+    with OutputLock(tmp_path / "_site"):  # another build is writing
+        refused = run(tmp_path, "build", "--no-wait")
+        assert refused.returncode == 2 and "another build is writing" in refused.stderr
+        assert not (tmp_path / "_site").exists()
+        waiting = subprocess.Popen([EXECUTABLE, "build"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        assert waiting.stderr is not None
+        assert "waiting for another build of _site" in waiting.stderr.readline()
+        time.sleep(0.5)
+        assert waiting.poll() is None and not (tmp_path / "_site").exists()  # still waiting
+    assert waiting.wait(timeout=60) == 0
+    assert (tmp_path / "_site" / "papers" / "2401.00001" / "index.html").is_file()
+
+
+def concurrent_builds(root: Path) -> None:
+    first = subprocess.Popen([EXECUTABLE, "build", "--quiet"], cwd=root)
+    second = subprocess.Popen([EXECUTABLE, "build", "--no-cache", "--quiet"], cwd=root)
+    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
+
+
+@pytest.mark.parametrize("rounds", [pytest.param(20, marks=pytest.mark.slow), 1])
+def test_two_builds_into_one_output_always_leave_a_complete_site(tmp_path, rounds):
+    write_corpus(tmp_path / "seeds", papers=300)
+    (tmp_path / "site.yaml").write_text("languages: [zh, en]\n", "utf-8")
+    config = load_config(tmp_path / "site.yaml", {"output": str(tmp_path / "expected")})
+    build(config)
+    expected = snapshot(tmp_path / "expected")
+    for _ in range(rounds):
+        concurrent_builds(tmp_path)
+        assert snapshot(tmp_path / "_site") == expected
+        leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith("._site.")]
+        assert leftovers == []
+
+
+def test_an_output_path_through_a_link_to_nothing_is_refused(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD})
+    (tmp_path / "out").symlink_to(tmp_path / "missing" / "deeper")
+    result = run(tmp_path, "build", "--output", "out/site")
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert not (tmp_path / "missing").exists()  # the link was not followed
+
+
+def test_a_link_in_seeds_to_a_file_outside_is_skipped_with_a_warning(tmp_path):
+    outside = tmp_path / "private.md"
+    outside.write_text("# Private\n[私](https://arxiv.org/abs/2401.00002)\n\n不该发布。\n", "utf-8")
+    write_site(tmp_path / "site", {"a.md": GOOD})
+    (tmp_path / "site" / "seeds" / "b.md").symlink_to(outside)
+    result = run(tmp_path / "site", "build")
+    assert result.returncode == 0
+    assert "seeds/b.md:1: warning: skipped: a link to a file outside the seeds folder" in result.stderr
+    assert not (tmp_path / "site" / "_site" / "papers" / "2401.00002").exists()
+
+
+def pagefind_children() -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"pagefind" in command:
+            children.append(int(entry.name))
+    return children
+
+
+def test_a_pagefind_run_past_its_time_is_killed_and_the_build_refused(tmp_path, monkeypatch):
+    write_site(tmp_path, {"a.md": GOOD})
+    config = load_config(tmp_path / "site.yaml")
+    build(config)
+    before = snapshot(config.output_dir)
+    (tmp_path / "seeds" / "a.md").write_text(GOOD.replace("摘要", "新摘要"), "utf-8")
+    monkeypatch.setattr(pagefind, "TIMEOUT_SECONDS", 0.0)
+    monkeypatch.setattr(pagefind, "TIMEOUT_PER_PAPER", 0.0)
+    with pytest.raises(pagefind.SearchIndexError, match="did not finish in time"):
+        build(config)
+    assert snapshot(config.output_dir) == before
+    assert pagefind_children() == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("._site.", ".search-documents-"))]
+
+
+def test_a_lock_is_released_when_its_build_fails(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD.replace("2401.00001", "not-an-id")})
+    with pytest.raises(Exception):  # noqa: B017 (any content error)
+        build(load_config(tmp_path / "site.yaml"))
+    with OutputLock(tmp_path / "_site", busy=None):
+        pass  # taken at once: the failed build let it go
+    with OutputLock(tmp_path / "_site", busy=None), pytest.raises(OutputError):
+        with OutputLock(tmp_path / "_site", busy=None):
+            pass
