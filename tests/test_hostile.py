@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 from corpus import write_corpus
 from digestsite.content.arxiv import is_valid_id
+from digestsite.content.model import Diagnostic, Severity
 from digestsite.content.parse import parse_digest
-from helpers import EXECUTABLE, HOSTILE, run, snapshot, write_site
+from digestsite.content.yaml_lines import DuplicateKey, describe_value, load_mapping
+from helpers import EXECUTABLE, HOSTILE, alias_bomb, run, snapshot, write_site
 from htmldom import is_theme_script, parse_html
 
 GOOD = "# Good Paper\n[好论文](https://arxiv.org/abs/2401.00001)\n\n一段摘要。\n"
@@ -220,3 +222,73 @@ def test_parsing_ignores_line_endings_and_a_trailing_newline(text, newline):
     plain = parse_digest(text.encode("utf-8"), "p.md")
     assert parse_digest(text.replace("\n", newline).encode("utf-8"), "p.md") == plain
     assert parse_digest((text + "\n").encode("utf-8"), "p.md") == plain
+
+
+def test_front_matter_alias_bomb_is_a_short_located_error_found_quickly(tmp_path):
+    # 7 levels: 9**7 = 4.8 million items once expanded; its repr alone was a 35 MB line taking seconds.
+    front = "---\n" + alias_bomb(7) + "title: *a6\n---\n"
+    write_site(tmp_path, {"a.md": front + GOOD})
+    started = time.monotonic()
+    result = run(tmp_path, "check")
+    assert time.monotonic() - started < 20
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and len(lines[0]) < 200
+    assert lines[0].startswith("seeds/a.md:") and "through aliases" in lines[0]
+
+
+def test_front_matter_keys_set_twice_are_reported_by_yaml_lines():
+    duplicates: list[DuplicateKey] = []
+    entries = load_mapping("title: a\nslug: s\ntitle: b\ndate: {x: 1, x: 2}\n", duplicates)
+    assert [e.key for e in entries] == ["title", "slug", "title", "date"]
+    assert [(d.key, d.line, d.first_line) for d in duplicates] == [("title", 3, 1), ("x", 4, 4)]
+    assert duplicates[0].message(offset=1) == "key 'title' is set twice (first on line 2)"
+
+
+def test_describe_value_stays_short_and_fast_on_bombs_cycles_and_huge_numbers():
+    bomb: list[object] = ["x"]
+    for _ in range(30):  # 2**30 leaves once expanded
+        bomb = [bomb, bomb]
+    cycle: list[object] = [1]
+    cycle.append(cycle)
+    started = time.monotonic()
+    shown = [describe_value(v, 60) for v in (bomb, cycle, 1 << 60000, "\x1b[2J" * 10**6, {"k": b"\x00" * 10**6})]
+    assert time.monotonic() - started < 1
+    assert all(len(text) <= 60 for text in shown)
+    assert shown[0].startswith("[[[[") and shown[0].endswith("…")
+    assert shown[1] == "[1, [...]]" and shown[2] == "<a 60001-bit number>"
+    assert shown[3].startswith("'\\x1b[2J") and "\x1b" not in shown[3]
+
+
+def test_diagnostics_are_one_line_with_control_characters_and_escapes_shown_escaped(tmp_path):
+    forged = "x\nseeds:1: error: forged.md"
+    heading = "# \x1b[2J\x1b]0;owned\x07Title\u202e\r\n[t](https://arxiv.org/abs/2401.00002)\n"
+    write_site(tmp_path, {"a.md": GOOD, forged: "", "b.md": heading})
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3, lines
+    assert "seeds/x\\nseeds:1: error: forged.md:1: warning: empty digest file; skipped" in lines
+    assert "seeds/b.md:1: error: entry '\\x1b[2J\\x1b]0;owned\\x07Title\\u202e' has no summary" in lines
+    assert not any(c in result.stderr for c in "\x1b\x07\r\u202e")
+    report = json.loads(run(tmp_path, "check", "--format", "json").stdout)
+    assert {d["path"] for d in report["diagnostics"]} == {"seeds/" + forged, "seeds/b.md"}
+
+
+def test_diagnostic_format_cuts_long_messages_before_escaping():
+    diagnostic = Diagnostic("a.md", 3, Severity.ERROR, "\x00" * 10_000_000)
+    text = diagnostic.format()
+    assert text.startswith("a.md:3: error: \\x00") and len(text) < 5000 and "\n" not in text
+    assert len(diagnostic.as_dict()["message"]) <= Diagnostic.MESSAGE_LIMIT
+
+
+def test_yaml_constructor_errors_in_front_matter_are_one_line(tmp_path):
+    write_site(tmp_path, {"a.md": "---\ntitle: !!python/object:os.system x\n---\n" + GOOD})
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "seeds/a.md:2: error: front matter: invalid value: could not determine a constructor for the tag "
+        "'tag:yaml.org,2002:python/object:os.system'"
+    )
+    assert len(lines) == 2
