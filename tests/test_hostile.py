@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -292,3 +293,56 @@ def test_yaml_constructor_errors_in_front_matter_are_one_line(tmp_path):
         "'tag:yaml.org,2002:python/object:os.system'"
     )
     assert len(lines) == 2
+
+
+CONTROL = "\x01\x00\x08\x0b\x0c\x1b\x7f\x85\ufffe"
+
+
+def test_control_characters_never_reach_feeds_sitemap_or_pages(tmp_path):
+    digest = (
+        "# Title\x01 with \x1b[31mcontrol\x7f\n"
+        "[中文\x08标题](https://arxiv.org/abs/2401.00001)\n\n"
+        "摘要\x00含有\x0b控制\x85字符\ufffe。\n"
+    )
+    write_site(tmp_path, {"a.md": digest}, 'base_url: https://example.org/d/\ntitle: "速递\\f"\n')
+    result = run(tmp_path, "build")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "_site"
+    for name in ("feed.xml", "en/feed.xml", "sitemap.xml"):
+        ET.fromstring((out / name).read_bytes())  # well-formed: raises otherwise
+    feed = ET.fromstring((out / "feed.xml").read_bytes())
+    assert feed.findtext("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").startswith(
+        "Title with [31mcontrol"
+    )
+    for page in out.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert not any(c in text for c in CONTROL), page
+    page = parse_html((out / "papers/2401.00001/index.html").read_text("utf-8"))
+    assert page.find("meta", name="description").attrs["content"].startswith("摘要含有")
+    assert page.find("h1").text() == "Title with [31mcontrol"
+
+
+def test_remote_images_become_links_unless_the_site_allows_them(tmp_path):
+    summary = "跟踪 ![像素](https://evil.example/track.png) 与 ![](//evil.example/x.gif) 和 ![本地](figure.png)"
+    write_site(tmp_path, {"a.md": GOOD.replace("一段摘要。", summary)}, "base_url: https://example.org/d/\n")
+    assert run(tmp_path, "build").returncode == 0
+    out = tmp_path / "_site"
+    page = parse_html((out / "papers/2401.00001/index.html").read_text("utf-8"))
+    assert [n.attrs["src"] for n in page.find_all("img")] == ["figure.png"]
+    links = {a.attrs["href"]: a.text() for a in page.find_all("a")}
+    assert links["https://evil.example/track.png"] == "像素" and links["//evil.example/x.gif"] == "//evil.example/x.gif"
+    assert "evil.example/track.png" in (out / "feed.xml").read_text("utf-8")
+    assert "<img" not in ET.fromstring((out / "feed.xml").read_bytes()).findall(".//{*}content")[0].text.replace(
+        '<img src="figure.png"', ""
+    )
+    (tmp_path / "site.yaml").write_text("base_url: https://example.org/d/\nallow_remote_images: true\n", "utf-8")
+    assert run(tmp_path, "build", "--no-cache").returncode == 0
+    page = parse_html((out / "papers/2401.00001/index.html").read_text("utf-8"))
+    assert "https://evil.example/track.png" in [n.attrs["src"] for n in page.find_all("img")]
+
+
+def test_a_control_character_in_site_yaml_is_reported_on_its_line(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD}, "languages: [zh, en]\ntitle: 速递\x0c\n")
+    result = run(tmp_path, "check")
+    assert result.returncode == 2
+    assert result.stderr.startswith("site.yaml:2: error: invalid YAML: unacceptable character #x000c")

@@ -84,9 +84,19 @@ def _compose(text: str) -> yaml.Node | None:
     except RecursionError:
         raise YamlSyntaxError(1, "invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise YamlSyntaxError(line, f"invalid YAML: {_problem(exc)}") from None
+        raise YamlSyntaxError(_error_line(exc, text), f"invalid YAML: {_problem(exc)}") from None
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int:
+    """The 1-based line of a syntax error; a reader error (a control character) knows only its offset."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return int(mark.line) + 1
+    # Its offset counts bytes in libyaml and characters in PyYAML; the character itself is unambiguous: the
+    # reader stops at the first unacceptable one.
+    character = getattr(exc, "character", None)
+    at = text.find(chr(character)) if isinstance(character, int) else -1
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
 def _problem(exc: BaseException) -> str:
