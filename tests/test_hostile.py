@@ -118,6 +118,11 @@ def test_same_paper_in_two_batches_warns_with_both_places(built_site):
         ("base_url: https://x.org/\nlanguages: [zh, en\n", "site.yaml:3: error: invalid YAML"),
         ("titel: 速递\n", "site.yaml:1: error: unknown key 'titel'; did you mean 'title'?"),
         ("languages: {zh: 1}\n", "site.yaml:1: error: 'languages' must be a non-empty list of language codes"),
+        (
+            'base_url: "https://x.org/\\nDisallow: /"\n',
+            "site.yaml:1: error: 'base_url' must be an absolute http(s) URL",
+        ),
+        ("title: a\ntitle: b\n", "site.yaml:2: error: key 'title' is set twice (first on line 1)"),
     ],
 )
 def test_bad_site_yaml_exits_2_and_keeps_output(built_site, config, expected):
