@@ -351,3 +351,16 @@ def test_a_control_character_in_site_yaml_is_reported_on_its_line(tmp_path):
     result = run(tmp_path, "check")
     assert result.returncode == 2
     assert result.stderr.startswith("site.yaml:2: error: invalid YAML: unacceptable character #x000c")
+
+
+def test_404_page_keeps_readable_colours_when_its_stylesheet_may_not_load(tmp_path):
+    # Without base_url the 404 page links its stylesheet from the host root; below a subpath it misses, and
+    # Chromium's dark default link colour (#9e9eff) then failed axe's contrast check 6 times.
+    write_site(tmp_path, {"a.md": GOOD})
+    assert run(tmp_path, "build").returncode == 0
+    head = parse_html((tmp_path / "_site" / "404.html").read_text("utf-8")).find("head")
+    style = head.find("style").text()
+    assert ":where(a) { color: #7db7f5; }" in style and ":where(body) { background: #16181b; color: #e6e6e3; }" in style
+    (tmp_path / "site.yaml").write_text("base_url: https://example.org/d/\n", "utf-8")
+    assert run(tmp_path, "build").returncode == 0
+    assert parse_html((tmp_path / "_site" / "404.html").read_text("utf-8")).find_all("style") == []
