@@ -35,10 +35,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the installed `digestsite` command; it must never print a traceback."""
     assert EXECUTABLE, "the digestsite console script is not installed"
-    result = subprocess.run([EXECUTABLE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([EXECUTABLE, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
     assert "Traceback" not in result.stderr + result.stdout
     return result
 
@@ -93,3 +93,11 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text
     path.write_text(text.replace(old, new), "utf-8")
+
+
+def alias_bomb(levels: int, name: str = "a") -> str:
+    """YAML anchors `a0` … `a{levels-1}`, each a list of nine aliases of the one before: 9**levels items expanded."""
+    lines = [f"{name}0: &{name}0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        lines.append(f"{name}{level}: &{name}{level} [" + ", ".join([f"*{name}{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"

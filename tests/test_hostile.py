@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,10 @@ from hypothesis import strategies as st
 
 from corpus import write_corpus
 from digestsite.content.arxiv import is_valid_id
+from digestsite.content.model import Diagnostic, Severity
 from digestsite.content.parse import parse_digest
-from helpers import EXECUTABLE, HOSTILE, run, snapshot, write_site
+from digestsite.content.yaml_lines import DuplicateKey, describe_value, load_mapping
+from helpers import EXECUTABLE, HOSTILE, alias_bomb, run, snapshot, write_site
 from htmldom import is_theme_script, parse_html
 
 GOOD = "# Good Paper\n[好论文](https://arxiv.org/abs/2401.00001)\n\n一段摘要。\n"
@@ -115,6 +118,11 @@ def test_same_paper_in_two_batches_warns_with_both_places(built_site):
         ("base_url: https://x.org/\nlanguages: [zh, en\n", "site.yaml:3: error: invalid YAML"),
         ("titel: 速递\n", "site.yaml:1: error: unknown key 'titel'; did you mean 'title'?"),
         ("languages: {zh: 1}\n", "site.yaml:1: error: 'languages' must be a non-empty list of language codes"),
+        (
+            'base_url: "https://x.org/\\nDisallow: /"\n',
+            "site.yaml:1: error: 'base_url' must be an absolute http(s) URL",
+        ),
+        ("title: a\ntitle: b\n", "site.yaml:2: error: key 'title' is set twice (first on line 1)"),
     ],
 )
 def test_bad_site_yaml_exits_2_and_keeps_output(built_site, config, expected):
@@ -130,6 +138,7 @@ def test_output_at_site_root_parent_seeds_root_or_home_is_refused_first(built_si
     assert (built_site / "seeds" / "a.md").read_text("utf-8") == GOOD
 
 
+@pytest.mark.slow
 def test_sigkill_mid_build_never_damages_the_previous_output(tmp_path):
     write_site(tmp_path, {"a.md": GOOD})
     assert run(tmp_path, "build").returncode == 0
@@ -139,6 +148,7 @@ def test_sigkill_mid_build_never_damages_the_previous_output(tmp_path):
     for _ in range(4):
         process = subprocess.Popen([EXECUTABLE, "build", "--quiet"], cwd=tmp_path, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.2, 2.5))
+        assert process.poll() is None, "the build ended before it could be killed: nothing was tested"
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert snapshot(tmp_path / "_site") == before
@@ -147,6 +157,7 @@ def test_sigkill_mid_build_never_damages_the_previous_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".digestsite-cache", "_site", "seeds", "site.yaml"]
 
 
+@pytest.mark.slow
 def test_huge_digest_builds_with_bounded_memory(tmp_path):
     write_corpus(tmp_path / "seeds", papers=20_000, per_batch=20_000, summary_chars=330)
     (tmp_path / "site.yaml").write_text("languages: [zh, en]\n", "utf-8")
@@ -220,3 +231,139 @@ def test_parsing_ignores_line_endings_and_a_trailing_newline(text, newline):
     plain = parse_digest(text.encode("utf-8"), "p.md")
     assert parse_digest(text.replace("\n", newline).encode("utf-8"), "p.md") == plain
     assert parse_digest((text + "\n").encode("utf-8"), "p.md") == plain
+
+
+def test_front_matter_alias_bomb_is_a_short_located_error_found_quickly(tmp_path):
+    # 7 levels: 9**7 = 4.8 million items once expanded; its repr alone was a 35 MB line taking seconds.
+    front = "---\n" + alias_bomb(7) + "title: *a6\n---\n"
+    write_site(tmp_path, {"a.md": front + GOOD})
+    started = time.monotonic()
+    result = run(tmp_path, "check")
+    assert time.monotonic() - started < 20
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and len(lines[0]) < 200
+    assert lines[0].startswith("seeds/a.md:") and "through aliases" in lines[0]
+
+
+def test_front_matter_keys_set_twice_are_reported_by_yaml_lines():
+    duplicates: list[DuplicateKey] = []
+    entries = load_mapping("title: a\nslug: s\ntitle: b\ndate: {x: 1, x: 2}\n", duplicates)
+    assert [e.key for e in entries] == ["title", "slug", "title", "date"]
+    assert [(d.key, d.line, d.first_line) for d in duplicates] == [("title", 3, 1), ("x", 4, 4)]
+    assert duplicates[0].message(offset=1) == "key 'title' is set twice (first on line 2)"
+
+
+def test_describe_value_stays_short_and_fast_on_bombs_cycles_and_huge_numbers():
+    bomb: list[object] = ["x"]
+    for _ in range(30):  # 2**30 leaves once expanded
+        bomb = [bomb, bomb]
+    cycle: list[object] = [1]
+    cycle.append(cycle)
+    started = time.monotonic()
+    shown = [describe_value(v, 60) for v in (bomb, cycle, 1 << 60000, "\x1b[2J" * 10**6, {"k": b"\x00" * 10**6})]
+    assert time.monotonic() - started < 1
+    assert all(len(text) <= 60 for text in shown)
+    assert shown[0].startswith("[[[[") and shown[0].endswith("…")
+    assert shown[1] == "[1, [...]]" and shown[2] == "<a 60001-bit number>"
+    assert shown[3].startswith("'\\x1b[2J") and "\x1b" not in shown[3]
+
+
+def test_diagnostics_are_one_line_with_control_characters_and_escapes_shown_escaped(tmp_path):
+    forged = "x\nseeds:1: error: forged.md"
+    heading = "# \x1b[2J\x1b]0;owned\x07Title\u202e\r\n[t](https://arxiv.org/abs/2401.00002)\n"
+    write_site(tmp_path, {"a.md": GOOD, forged: "", "b.md": heading})
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3, lines
+    assert "seeds/x\\nseeds:1: error: forged.md:1: warning: empty digest file; skipped" in lines
+    assert "seeds/b.md:1: error: entry '\\x1b[2J\\x1b]0;owned\\x07Title\\u202e' has no summary" in lines
+    assert not any(c in result.stderr for c in "\x1b\x07\r\u202e")
+    report = json.loads(run(tmp_path, "check", "--format", "json").stdout)
+    assert {d["path"] for d in report["diagnostics"]} == {"seeds/" + forged, "seeds/b.md"}
+
+
+def test_diagnostic_format_cuts_long_messages_before_escaping():
+    diagnostic = Diagnostic("a.md", 3, Severity.ERROR, "\x00" * 10_000_000)
+    text = diagnostic.format()
+    assert text.startswith("a.md:3: error: \\x00") and len(text) < 5000 and "\n" not in text
+    assert len(diagnostic.as_dict()["message"]) <= Diagnostic.MESSAGE_LIMIT
+
+
+def test_yaml_constructor_errors_in_front_matter_are_one_line(tmp_path):
+    write_site(tmp_path, {"a.md": "---\ntitle: !!python/object:os.system x\n---\n" + GOOD})
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "seeds/a.md:2: error: front matter: invalid value: could not determine a constructor for the tag "
+        "'tag:yaml.org,2002:python/object:os.system'"
+    )
+    assert len(lines) == 2
+
+
+CONTROL = "\x01\x00\x08\x0b\x0c\x1b\x7f\x85\ufffe"
+
+
+def test_control_characters_never_reach_feeds_sitemap_or_pages(tmp_path):
+    digest = (
+        "# Title\x01 with \x1b[31mcontrol\x7f\n"
+        "[中文\x08标题](https://arxiv.org/abs/2401.00001)\n\n"
+        "摘要\x00含有\x0b控制\x85字符\ufffe。\n"
+    )
+    write_site(tmp_path, {"a.md": digest}, 'base_url: https://example.org/d/\ntitle: "速递\\f"\n')
+    result = run(tmp_path, "build")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "_site"
+    for name in ("feed.xml", "en/feed.xml", "sitemap.xml"):
+        ET.fromstring((out / name).read_bytes())  # well-formed: raises otherwise
+    feed = ET.fromstring((out / "feed.xml").read_bytes())
+    assert feed.findtext("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").startswith(
+        "Title with [31mcontrol"
+    )
+    for page in out.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert not any(c in text for c in CONTROL), page
+    page = parse_html((out / "papers/2401.00001/index.html").read_text("utf-8"))
+    assert page.find("meta", name="description").attrs["content"].startswith("摘要含有")
+    assert page.find("h1").text() == "Title with [31mcontrol"
+
+
+def test_remote_images_become_links_unless_the_site_allows_them(tmp_path):
+    summary = "跟踪 ![像素](https://evil.example/track.png) 与 ![](//evil.example/x.gif) 和 ![本地](figure.png)"
+    write_site(tmp_path, {"a.md": GOOD.replace("一段摘要。", summary)}, "base_url: https://example.org/d/\n")
+    assert run(tmp_path, "build").returncode == 0
+    out = tmp_path / "_site"
+    page = parse_html((out / "papers/2401.00001/index.html").read_text("utf-8"))
+    assert [n.attrs["src"] for n in page.find_all("img")] == ["figure.png"]
+    links = {a.attrs["href"]: a.text() for a in page.find_all("a")}
+    assert links["https://evil.example/track.png"] == "像素" and links["//evil.example/x.gif"] == "//evil.example/x.gif"
+    assert "evil.example/track.png" in (out / "feed.xml").read_text("utf-8")
+    assert "<img" not in ET.fromstring((out / "feed.xml").read_bytes()).findall(".//{*}content")[0].text.replace(
+        '<img src="figure.png"', ""
+    )
+    (tmp_path / "site.yaml").write_text("base_url: https://example.org/d/\nallow_remote_images: true\n", "utf-8")
+    assert run(tmp_path, "build", "--no-cache").returncode == 0
+    page = parse_html((out / "papers/2401.00001/index.html").read_text("utf-8"))
+    assert "https://evil.example/track.png" in [n.attrs["src"] for n in page.find_all("img")]
+
+
+def test_a_control_character_in_site_yaml_is_reported_on_its_line(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD}, "languages: [zh, en]\ntitle: 速递\x0c\n")
+    result = run(tmp_path, "check")
+    assert result.returncode == 2
+    assert result.stderr.startswith("site.yaml:2: error: invalid YAML: unacceptable character #x000c")
+
+
+def test_404_page_keeps_readable_colours_when_its_stylesheet_may_not_load(tmp_path):
+    # Without base_url the 404 page links its stylesheet from the host root; below a subpath it misses, and
+    # Chromium's dark default link colour (#9e9eff) then failed axe's contrast check 6 times.
+    write_site(tmp_path, {"a.md": GOOD})
+    assert run(tmp_path, "build").returncode == 0
+    head = parse_html((tmp_path / "_site" / "404.html").read_text("utf-8")).find("head")
+    style = head.find("style").text()
+    assert ":where(a) { color: #7db7f5; }" in style and ":where(body) { background: #16181b; color: #e6e6e3; }" in style
+    (tmp_path / "site.yaml").write_text("base_url: https://example.org/d/\n", "utf-8")
+    assert run(tmp_path, "build").returncode == 0
+    assert parse_html((tmp_path / "_site" / "404.html").read_text("utf-8")).find_all("style") == []

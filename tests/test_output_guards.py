@@ -108,6 +108,9 @@ def test_a_lock_is_released_when_its_build_fails(tmp_path):
         build(load_config(tmp_path / "site.yaml"))
     with OutputLock(tmp_path / "_site", busy=None):
         pass  # taken at once: the failed build let it go
-    with OutputLock(tmp_path / "_site", busy=None), pytest.raises(OutputError):
-        with OutputLock(tmp_path / "_site", busy=None):
-            pass
+    with (
+        OutputLock(tmp_path / "_site", busy=None),
+        pytest.raises(OutputError),
+        OutputLock(tmp_path / "_site", busy=None),
+    ):
+        pass  # a second holder, even in this process, is refused

@@ -222,3 +222,124 @@ def test_deploy_outside_a_git_repository_or_without_the_remote_exits_2(bundled_s
 def test_deploy_outside_a_repository_exits_2(bundled_site):
     result = run(bundled_site.parent, "deploy")
     assert result.returncode == 2 and "not inside a git repository" in result.stderr
+
+
+SMALL = "# T\n[标题](https://arxiv.org/abs/2401.00001)\n\n摘要。\n"
+
+
+@pytest.fixture
+def small_repo(tmp_path: Path) -> tuple[Path, Path]:
+    """A one-paper site as a git repository on `main` with a bare `origin`: quick to build and deploy."""
+    repo = tmp_path / "repo"
+    write_site(repo, {"a.md": SMALL})
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "author@example.org")
+    git(repo, "config", "user.name", "Author")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "digests")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    git(repo, "remote", "add", "origin", str(remote))
+    return repo, remote
+
+
+def refs(repo: Path) -> str:
+    return git(repo, "for-each-ref", "--format=%(refname) %(objectname)")
+
+
+def test_deploy_refuses_a_local_branch_it_did_not_make_unless_forced(small_repo):
+    repo, remote = small_repo
+    git(repo, "checkout", "-q", "-b", "feature2")
+    (repo / "work.txt").write_text("work in progress", "utf-8")
+    git(repo, "add", "work.txt")
+    git(repo, "commit", "-q", "-m", "work")
+    work = git(repo, "rev-parse", "feature2")
+    git(repo, "checkout", "-q", "main")
+    before = refs(repo)
+    refused = run(repo, "deploy", "--branch", "feature2")
+    assert refused.returncode == 2 and "deploy did not make" in refused.stderr and "--force" in refused.stderr
+    assert refs(repo) == before and refs(remote) == ""
+    forced = run(repo, "deploy", "--branch", "feature2", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert git(repo, "merge-base", "--is-ancestor", work, "feature2") == ""  # the work is kept in its history
+    assert git(remote, "rev-parse", "feature2") == git(repo, "rev-parse", "feature2")
+    assert "index.html" in git(remote, "ls-tree", "--name-only", "feature2").splitlines()
+
+
+def test_deploy_refuses_a_remote_branch_it_did_not_make_unless_forced(small_repo):
+    repo, remote = small_repo
+    git(repo, "push", "-q", "origin", "main:refs/heads/site")
+    before = git(remote, "rev-parse", "site")
+    refused = run(repo, "deploy", "--branch", "site")
+    assert refused.returncode == 2 and "origin/site" in refused.stderr
+    assert git(remote, "rev-parse", "site") == before
+    assert run(repo, "deploy", "--branch", "site", "--force").returncode == 0
+    assert git(remote, "rev-parse", "site~1") == before  # forced, but on top: nothing on the remote is lost
+
+
+@pytest.mark.parametrize("branch", ["HEAD", "@", "-x", "a..b", "refs/heads/x", "@{-1}", "x.lock", "a b"])
+def test_deploy_refuses_names_that_are_not_plain_branches(small_repo, branch):
+    repo, remote = small_repo
+    before = refs(repo)
+    result = run(repo, "deploy", f"--branch={branch}")
+    assert result.returncode == 2 and "not a branch name" in result.stderr
+    assert refs(repo) == before and refs(remote) == ""
+
+
+def test_deploy_commits_carry_a_marker_and_redeploys_build_on_them(small_repo):
+    repo, remote = small_repo
+    assert run(repo, "deploy").returncode == 0
+    first = git(repo, "rev-parse", "gh-pages")
+    assert git(repo, "log", "-1", "--format=%(trailers:key=Digestsite-Deploy,valueonly)", first)
+    (repo / "seeds" / "b.md").write_text(SMALL.replace("2401.00001", "2401.00002"), "utf-8")
+    custom = run(repo, "deploy", "--message", "Publish week 2")
+    assert custom.returncode == 0, custom.stderr
+    assert git(remote, "rev-parse", "gh-pages~1") == first
+    assert git(repo, "rev-parse", "gh-pages") == git(remote, "rev-parse", "gh-pages")
+    assert git(repo, "log", "-1", "--format=%s", "gh-pages") == "Publish week 2"
+
+
+def test_deploy_recognises_branches_made_by_earlier_versions(small_repo):
+    repo, remote = small_repo
+    tree = git(repo, "hash-object", "-w", "-t", "tree", "/dev/null")  # the empty tree
+    legacy = git(repo, "commit-tree", tree, "-m", "Deploy 1a2b3c4 with digestsite 0.4.0")
+    git(repo, "push", "-q", "origin", f"{legacy}:refs/heads/gh-pages")
+    result = run(repo, "deploy")
+    assert result.returncode == 0, result.stderr
+    assert git(remote, "rev-parse", "gh-pages~1") == legacy
+
+
+def test_deploy_never_moves_a_branch_checked_out_in_another_worktree(small_repo, tmp_path):
+    repo, remote = small_repo
+    assert run(repo, "deploy").returncode == 0
+    git(repo, "worktree", "add", "-q", str(tmp_path / "pages"), "gh-pages")
+    checked_out = git(repo, "rev-parse", "gh-pages")
+    (repo / "seeds" / "b.md").write_text(SMALL.replace("2401.00001", "2401.00002"), "utf-8")
+    result = run(repo, "deploy")
+    assert result.returncode == 0, result.stderr
+    assert "left as it was" in result.stderr
+    assert git(repo, "rev-parse", "gh-pages") == checked_out == git(tmp_path / "pages", "rev-parse", "HEAD")
+    assert git(remote, "rev-parse", "gh-pages~1") == checked_out
+    git(repo, "worktree", "add", "-q", "-b", "feature", str(tmp_path / "feature"))
+    feature = git(repo, "rev-parse", "feature")
+    forced = run(repo, "deploy", "--branch", "feature", "--force")
+    assert forced.returncode == 2 and "checked out in" in forced.stderr
+    assert git(tmp_path / "feature", "rev-parse", "HEAD") == feature and refs(remote).count("feature") == 0
+
+
+def test_deploy_moves_the_local_branch_only_after_the_push_succeeded(small_repo):
+    repo, remote = small_repo
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n", "utf-8")
+    hook.chmod(0o755)
+    result = run(repo, "deploy")
+    assert result.returncode == 2 and "push failed" in result.stderr
+    assert "refs/heads/gh-pages" not in refs(repo)
+    hook.unlink()
+    assert run(repo, "deploy").returncode == 0
+    deployed = git(repo, "rev-parse", "gh-pages")
+    (repo / "seeds" / "b.md").write_text(SMALL.replace("2401.00001", "2401.00002"), "utf-8")
+    hook.write_text("#!/bin/sh\nexit 1\n", "utf-8")
+    hook.chmod(0o755)
+    assert run(repo, "deploy").returncode == 2
+    assert git(repo, "rev-parse", "gh-pages") == deployed == git(remote, "rev-parse", "gh-pages")

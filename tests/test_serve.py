@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,8 +22,8 @@ from devserver import dev_server
 from digestsite.commands.build import build
 from digestsite.commands.serve import SessionBuilder
 from digestsite.config import load_config
-from digestsite.devserver.http import resolve_request_path
-from helpers import EXECUTABLE, JAMBA, REPO, edit, get, run, snapshot
+from digestsite.devserver.http import MAX_CONNECTIONS, DevServer, ReloadHub, resolve_request_path
+from helpers import EXECUTABLE, JAMBA, REPO, edit, get, run, snapshot, write_site
 from htmldom import parse_html
 
 
@@ -220,11 +224,86 @@ def test_serve_prints_the_first_builds_warnings_then_only_new_ones(bundled_site)
     root = bundled_site.parent
     with dev_server(root) as server:
         assert any(":27: warning: 'Parrot" in line for line in server.seen)  # before "serving …"
-        edit(
-            root / "seeds" / JAMBA, "# Jamba:", "# No Title Yet\nhttps://arxiv.org/abs/2401.09999\n\n摘要。\n\n# Jamba:"
-        )
+        untitled = "# No Title Yet\nhttps://arxiv.org/abs/2401.09999\n\n摘要。\n\n"
+        edit(root / "seeds" / JAMBA, "# Jamba:", untitled + "# Jamba:")
         warning = server.wait_for_line(r"warning: ")
         assert "'No Title Yet' has no Chinese title" in warning
         rebuilt = server.wait_for_line(r"rebuilt")
         between = server.seen[server.seen.index(warning) : server.seen.index(rebuilt)]
         assert not any("Parrot" in line for line in between)  # an old warning is not repeated
+
+
+@contextmanager
+def small_server(root: Path, **options: float) -> Iterator[DevServer]:
+    """The dev server's HTTP side in this process, over real loopback sockets, serving `root`."""
+    (root / "index.html").write_text("<!doctype html><html><body><p>hi</p></body></html>", "utf-8")
+    server = DevServer("127.0.0.1", 0, root, ReloadHub(), **options)  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.hub.close()
+        server.shutdown()
+        server.server_close()
+
+
+def status_for_host(server: DevServer, host: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+    connection.request("GET", "/", headers={"Host": host})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_requests_naming_another_host_get_403(tmp_path):
+    with small_server(tmp_path) as server:
+        port = server.server_address[1]
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
+            assert status_for_host(server, host) == 200, host
+        for host in (f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "127.0.0.1:1", "localhost", ""):
+            assert status_for_host(server, host) == 403, host
+
+
+def test_an_idle_connection_is_closed_after_the_idle_timeout(tmp_path):
+    with small_server(tmp_path, idle_timeout=0.5) as server:
+        idle = socket.create_connection(server.server_address[:2], timeout=10)
+        idle.sendall(b"GET / HTTP/1.1\r\n")  # and never the rest
+        started = time.monotonic()
+        assert idle.recv(1024) == b""  # closed by the server
+        assert 0.4 < time.monotonic() - started < 5
+        idle.close()
+
+
+def test_connections_past_the_limit_get_503_without_a_thread(tmp_path):
+    with small_server(tmp_path, idle_timeout=30, max_connections=4) as server:
+        before = threading.active_count()
+        held = [socket.create_connection(server.server_address[:2], timeout=10) for _ in range(4)]
+        deadline = time.monotonic() + 5
+        while threading.active_count() < before + 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        extra = [socket.create_connection(server.server_address[:2], timeout=10) for _ in range(20)]
+        for connection in extra:
+            assert connection.recv(1024).startswith(b"HTTP/1.1 503 ")
+        assert threading.active_count() == before + 4
+        for connection in held + extra:
+            connection.close()
+        deadline = time.monotonic() + 5
+        while status_for_host(server, f"127.0.0.1:{server.server_address[1]}") != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+def test_serve_keeps_its_threads_bounded_under_hundreds_of_idle_connections(tmp_path):
+    write_site(tmp_path, {"a.md": "# T\n[标题](https://arxiv.org/abs/2401.00001)\n\n摘要。\n"})
+    with dev_server(tmp_path) as server:
+        parts = urlsplit(server.url)
+        status = Path(f"/proc/{server.process.pid}/status")
+        threads = lambda: int(re.search(r"^Threads:\s+(\d+)", status.read_text(), re.M).group(1))  # noqa: E731
+        baseline = threads()
+        held = [socket.create_connection((parts.hostname, parts.port), timeout=10) for _ in range(300)]
+        time.sleep(1.0)
+        assert threads() <= baseline + MAX_CONNECTIONS
+        for connection in held:
+            connection.close()
+        assert get(server.url, "/")[0] == 200

@@ -97,6 +97,9 @@ def make_parser() -> argparse.ArgumentParser:
     deploy_cmd.add_argument("--branch", default="gh-pages", help="branch to publish (default: gh-pages)")
     deploy_cmd.add_argument("--message", help="commit message")
     deploy_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    deploy_cmd.add_argument(
+        "--force", action="store_true", help="publish to a branch even if deploy did not make its commits"
+    )
     return parser
 
 
@@ -189,10 +192,11 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_deploy(args: argparse.Namespace) -> int:
     from digestsite.commands.build import build
-    from digestsite.commands.deploy import deploy_folder, repository_root
+    from digestsite.commands.deploy import check_branch_name, deploy_folder, repository_root
 
     config = load_config(args.config)
     repo = repository_root(config.root)
+    check_branch_name(repo, args.branch)  # before a build that a bad name would waste
     with tempfile.TemporaryDirectory(prefix="digestsite-deploy-") as scratch:
         staged = replace(config, output_dir=Path(scratch) / "site")
         result = build(staged, strict=args.strict)
@@ -200,11 +204,19 @@ def run_deploy(args: argparse.Namespace) -> int:
         head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
         source = head.stdout.strip() or "working tree"
         message = args.message or f"Deploy {source} with digestsite {__version__}"
-        deployed = deploy_folder(staged.output_dir, repo, args.remote, args.branch, message)
+        deployed = deploy_folder(staged.output_dir, repo, args.remote, args.branch, message, force=args.force)
     if deployed.changed:
         print(f"pushed {deployed.commit[:12]} to {args.remote}/{args.branch}", file=sys.stderr)
     else:
         print(f"{args.remote}/{args.branch} is already up to date; nothing pushed", file=sys.stderr)
+    if not deployed.local_updated:
+        print(f"local branch '{args.branch}' is checked out in a worktree and was left as it was", file=sys.stderr)
+    if deployed.replaced:
+        print(
+            f"local branch '{args.branch}' was at {deployed.replaced[:12]}; "
+            f"recover it with `git branch NAME {deployed.replaced[:12]}`",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

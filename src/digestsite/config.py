@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from digestsite.content.yaml_lines import YamlSyntaxError, load_mapping
+from digestsite.content.model import Diagnostic, Severity
+from digestsite.content.yaml_lines import DuplicateKey, YamlSyntaxError, describe_value, load_mapping
 from digestsite.errors import ConfigError
 
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+# Whitespace or control characters in a URL or host name end up as new lines in robots.txt or CNAME.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+MAX_CONFIG_BYTES = 1024 * 1024  # far above any real site.yaml; /dev/zero or a huge file is a mistake
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Config:
     locales_dir: Path
     feed_size: int
     cname: str
+    allow_remote_images: bool = False
 
     @property
     def default_language(self) -> str:
@@ -56,7 +63,7 @@ def _text_per_language(value: object) -> dict[str, str]:
 
 
 def _languages(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, list) or not value or not all(isinstance(v, (str, int, float)) for v in value):
         raise _Invalid("a non-empty list of language codes such as [zh, en]")
     codes = [str(v) for v in value]
     bad = [c for c in codes if not _LANG_CODE.fullmatch(c)]
@@ -70,8 +77,8 @@ def _languages(value: object) -> tuple[str, ...]:
 def _base_url(value: object) -> str:
     if value in (None, ""):
         return ""
-    if not isinstance(value, str):
-        raise _Invalid("an absolute http(s) URL such as https://user.github.io/repo/")
+    if not isinstance(value, str) or _SPACE_OR_CONTROL.search(value):
+        raise _Invalid("an absolute http(s) URL such as https://user.github.io/repo/, without spaces")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise _Invalid("an absolute http(s) URL such as https://user.github.io/repo/")
@@ -93,8 +100,18 @@ def _positive_int(value: object) -> int:
 def _hostname(value: object) -> str:
     if value in (None, ""):
         return ""
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?", value):
+    if (
+        not isinstance(value, str)
+        or _SPACE_OR_CONTROL.search(value)
+        or not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?", value)
+    ):
         raise _Invalid("a bare domain name such as digest.example.org")
+    return value
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("true or false")
     return value
 
 
@@ -116,6 +133,7 @@ OPTIONS: dict[str, _Option] = {
     "locales": _Option(_path, "locales"),
     "feed_size": _Option(_positive_int, 50),
     "cname": _Option(_hostname, ""),
+    "allow_remote_images": _Option(_boolean, False),
 }
 
 
@@ -127,35 +145,32 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
     cwd = (cwd or Path.cwd()).resolve()
     config_file = (cwd / config_file).resolve()
     label = display_path(config_file, cwd)
+    text = _read_config(config_file, label)
+    duplicates: list[DuplicateKey] = []
     try:
-        text = config_file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError([f"{label}: error: config file not found (create one with `digestsite new DIR`)"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{label}: error: cannot read config file: {exc}"]) from None
-    try:
-        entries = load_mapping(text)
+        entries = load_mapping(text, duplicates)
     except YamlSyntaxError as exc:
-        raise ConfigError([f"{label}:{exc.line}: error: {exc.message}"]) from None
+        raise ConfigError([_error(label, exc.line, exc.message)]) from None
     values: dict[str, object] = {}
-    problems: list[str] = []
-    seen: dict[str, int] = {}
+    problems = [(d.line, _error(label, d.line, d.message())) for d in duplicates]
+    seen: set[str] = set()
     for entry in entries:
-        where = f"{label}:{entry.line}: error:"
         if entry.key in seen:
-            problems.append(f"{where} key '{entry.key}' is set twice (first on line {seen[entry.key]})")
-            continue
-        seen[entry.key] = entry.line
+            continue  # reported with the duplicates
+        seen.add(entry.key)
         option = OPTIONS.get(entry.key)
         if option is None:
-            problems.append(f"{where} unknown key '{entry.key}'{_suggestion(entry.key)}")
+            problems.append(
+                (entry.line, _error(label, entry.line, f"unknown key '{entry.key}'{_suggestion(entry.key)}"))
+            )
             continue
         try:
             values[entry.key] = option.convert(entry.value)
         except _Invalid as exc:
-            problems.append(f"{where} '{entry.key}' must be {exc}, not {_show(entry.value)}")
+            message = f"'{entry.key}' must be {exc}, not {_show(entry.value)}"
+            problems.append((entry.line, _error(label, entry.line, message)))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError([message for _, message in sorted(problems, key=lambda p: p[0])])
     root = config_file.parent
     paths = {
         key: root / str(values.get(key, OPTIONS[key].default)) for key in ("seeds", "templates", "static", "locales")
@@ -167,14 +182,16 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
         try:
             converted = OPTIONS[key].convert(value)
         except _Invalid as exc:
-            raise ConfigError([f"error: --{key.replace('_', '-')} must be {exc}, not {_show(value)}"]) from None
+            message = f"--{key.replace('_', '-')} must be {exc}, not {_show(value)}"
+            raise ConfigError([f"error: {Diagnostic.clean(message)}"]) from None
         if key == "output":
             paths["output"] = cwd / str(converted)
         else:
             values[key] = converted
-    for key in ("title", "description", "languages", "base_url", "feed_size", "cname"):
+    for key in ("title", "description", "languages", "base_url", "feed_size", "cname", "allow_remote_images"):
         values.setdefault(key, OPTIONS[key].convert(OPTIONS[key].default))
     languages: tuple[str, ...] = values["languages"]  # type: ignore[assignment]
+    _check_no_broken_link(paths["output"], label)
     resolved = {key: path.resolve() for key, path in paths.items()}
     _check_output_dir(resolved["output"], root, resolved, label)
     return Config(
@@ -191,6 +208,7 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
         locales_dir=resolved["locales"],
         feed_size=int(values["feed_size"]),  # type: ignore[call-overload]
         cname=str(values["cname"]),
+        allow_remote_images=bool(values["allow_remote_images"]),
     )
 
 
@@ -200,6 +218,15 @@ def _per_language(text: dict[str, str], languages: tuple[str, ...]) -> dict[str,
     if not fallback and text:
         fallback = next(iter(text.values()))
     return {lang: text.get(lang) or fallback for lang in languages}
+
+
+def _check_no_broken_link(output: Path, label: str) -> None:
+    """Refuse an output path through a link to nothing: making its folders would follow the link and
+    create folders wherever it points."""
+    for part in (output, *output.parents):
+        if part.is_symlink() and not part.exists():
+            message = f"output folder {output} goes through {part}, a link to {os.readlink(part)}, which does not exist"
+            raise ConfigError([_error(label, 0, message)])
 
 
 def _check_output_dir(output: Path, root: Path, sources: Mapping[str, Path], label: str) -> None:
@@ -216,7 +243,9 @@ def _check_output_dir(output: Path, root: Path, sources: Mapping[str, Path], lab
                 reason = f"overlaps the {key} folder {source}"
                 break
     if reason:
-        raise ConfigError([f"{label}: error: output folder {output} {reason}; choose a separate folder such as _site"])
+        raise ConfigError(
+            [_error(label, 0, f"output folder {output} {reason}; choose a separate folder such as _site")]
+        )
 
 
 def _suggestion(key: str) -> str:
@@ -225,8 +254,50 @@ def _suggestion(key: str) -> str:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return describe_value(value, 60)
+
+
+def _error(label: str, line: int, message: str) -> str:
+    """`label:line: error: message` on one line (`label: error: …` without a line), escaped and cut short."""
+    if line:
+        return Diagnostic(label, line, Severity.ERROR, message).format()
+    return f"{Diagnostic.clean(label)}: error: {Diagnostic.clean(message)}"
+
+
+_TOO_LARGE = f"config file is larger than {MAX_CONFIG_BYTES // 1024} KiB"
+
+
+def _check_regular(info: os.stat_result, label: str) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError([_error(label, 0, "config file is not a regular file")])
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError([_error(label, 0, _TOO_LARGE)])
+
+
+def _read_config(config_file: Path, label: str) -> str:
+    """The text of a regular file of sane size; FIFOs and devices are refused before they are read."""
+    try:
+        # Non-blocking, so opening a FIFO returns at once instead of waiting for a writer.
+        descriptor = os.open(config_file, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise ConfigError([_error(label, 0, "config file not found (create one with `digestsite new DIR`)")]) from None
+    except OSError as exc:
+        raise ConfigError([_error(label, 0, f"cannot read config file: {exc.strerror}")]) from None
+    try:
+        _check_regular(os.fstat(descriptor), label)
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError([_error(label, 0, f"cannot read config file: {exc.strerror}")]) from None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError([_error(label, 0, _TOO_LARGE)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError([_error(label, line, "not valid UTF-8; save the file as UTF-8")]) from None
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:

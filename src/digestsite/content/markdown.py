@@ -1,10 +1,19 @@
-"""Summary markdown → safe HTML, linking URLs even when glued to Chinese text or punctuation."""
+"""Summary markdown → safe HTML, linking URLs even when glued to Chinese text or punctuation.
+
+The built site makes no request to another host, so an image from elsewhere (`![alt](https://…)`)
+becomes a plain link to it unless the site opts in with `allow_remote_images`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -73,23 +82,53 @@ def _linkify_rule(state: StateCore) -> None:
         block.children = children
 
 
-def create_markdown() -> MarkdownIt:
+def is_remote(url: str) -> bool:
+    """Whether loading `url` would ask another host: it names a host or a scheme (data: URLs do not)."""
+    parts = urlsplit(url.strip())
+    return bool(parts.netloc) or parts.scheme.lower() not in ("", "data")
+
+
+def _image_or_link(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """Remote images as a link (text: the alt text, else the URL); inside a link, as its text alone."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if not is_remote(src):
+        return renderer.image(tokens, idx, options, env)
+    text = escapeHtml(renderer.renderInlineAsText(token.children or [], options, env) or src)
+    depth = sum((t.type == "link_open") - (t.type == "link_close") for t in tokens[:idx])
+    return text if depth > 0 else f'<a href="{escapeHtml(src)}">{text}</a>'
+
+
+def create_markdown(allow_remote_images: bool = False) -> MarkdownIt:
     """CommonMark with raw HTML off (it renders as text) and CJK-aware URL linking."""
     md = MarkdownIt("commonmark", {"html": False})
     md.core.ruler.push("cjk_linkify", _linkify_rule)
+    if not allow_remote_images:
+        md.add_render_rule("image", _image_or_link)
     return md
 
 
 _MD = create_markdown()
+_MD_REMOTE_IMAGES = create_markdown(allow_remote_images=True)
 
 
-def render_summary(source: str) -> str:
-    return _MD.render(source)
+def render_summary(source: str, allow_remote_images: bool = False) -> str:
+    return (_MD_REMOTE_IMAGES if allow_remote_images else _MD).render(source)
 
 
-def render_inline(source: str) -> str:
+def render_inline(source: str, allow_remote_images: bool = False) -> str:
     """One line of markdown without the surrounding paragraph (attribution lines)."""
-    return _MD.renderInline(source)
+    return (_MD_REMOTE_IMAGES if allow_remote_images else _MD).renderInline(source)
+
+
+# Characters XML 1.0 forbids or HTML reports as parse errors: C0 controls but tab and newline, DEL, C1
+# controls, lone surrogates and noncharacters. A heading with \x01 would make feed.xml unreadable.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def strip_control_characters(text: str) -> str:
+    """`text` without the characters no XML or HTML output may hold (tab and newline are kept)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 _MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>]+|\s+")

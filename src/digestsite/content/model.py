@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import ClassVar
 
 from digestsite.content.arxiv import sort_key
 
@@ -27,23 +29,55 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One located finding about the input, printed as `path:line: severity: message`."""
+    """One located finding about the input, printed as `path:line: severity: message`.
+
+    Paths and messages quote what the user wrote, which may hold newlines (a forged second diagnostic),
+    terminal escape sequences or megabytes of text: `format` shows them escaped, on one line, cut short.
+    """
 
     path: str
     line: int
     severity: Severity
     message: str
 
+    MESSAGE_LIMIT: ClassVar[int] = 1000
+    _UNPRINTABLE: ClassVar[re.Pattern[str]] = re.compile(
+        "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+    )
+
     def format(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
+        return f"{self.clean(self.path)}:{self.line}: {self.severity.value}: {self.clean(self.message)}"
 
     def as_dict(self) -> dict[str, object]:
+        """For JSON, which escapes control characters itself; only cut short and made encodable."""
         return {
-            "path": self.path,
+            "path": self._encodable(self.path),
             "line": self.line,
             "severity": self.severity.value,
-            "message": self.message,
+            "message": self._encodable(self._shorten(self.message)),
         }
+
+    @classmethod
+    def clean(cls, text: str, limit: int | None = None) -> str:
+        """`text` cut to `limit` characters, then with control, bidi and line-separator characters escaped."""
+        text = cls._shorten(text, limit)
+        return cls._UNPRINTABLE.sub(cls._escape, text)
+
+    @classmethod
+    def _shorten(cls, text: str, limit: int | None = None) -> str:
+        limit = cls.MESSAGE_LIMIT if limit is None else limit
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    @staticmethod
+    def _escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        named = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+        return named.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+    @classmethod
+    def _encodable(cls, text: str) -> str:
+        """Lone surrogates (undecodable file names) as escapes, so the text can be written as UTF-8."""
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,22 @@
 
 The reload script is injected into HTML responses only, never written to disk, so `build` output never
 contains it. Requests resolve strictly inside the output folder; anything else is a 404.
+
+The server is for one person's browser, and guarded as such: a request must name the server by a
+loopback or configured host (a DNS-rebinding page names its own domain and gets 403), at most
+MAX_CONNECTIONS connections are served at once (more are answered 503 at once, never given a thread),
+and a connection idle for IDLE_TIMEOUT_SECONDS is closed.
 """
 
 from __future__ import annotations
 
 import errno
+import ipaddress
 import json
 import mimetypes
 import re
 import socket
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +28,10 @@ from digestsite.errors import DigestsiteError
 
 EVENTS_PATH = "/__digestsite/events"
 KEEPALIVE_SECONDS = 10.0
+IDLE_TIMEOUT_SECONDS = 20.0  # above KEEPALIVE_SECONDS, so an event stream's own writes never hit it
+MAX_CONNECTIONS = 32
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 # Kept tiny and dependency-free; inlined so the page needs no extra request (see reload.js).
@@ -122,22 +133,68 @@ def inject_reload_script(html: bytes, epoch: int) -> bytes:
     return html[:at] + script + html[at:]
 
 
+def host_allowed(header: str | None, allowed_names: tuple[str, ...], port: int, any_ip: bool = False) -> bool:
+    """Whether a Host header names this server: an allowed name (or, with `any_ip`, an IP address) and its port."""
+    parts = _split_host(header or "")
+    if parts is None or parts[1] != port:
+        return False
+    return parts[0] in allowed_names or (any_ip and _is_ip(parts[0]))
+
+
+def _split_host(header: str) -> tuple[str, int] | None:
+    """(name, port) of a Host header such as `localhost:8000` or `[::1]:8000`; the port defaults to 80."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        name, bracket, rest = header[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:]
+    else:
+        name, _, port = header.partition(":")
+    if not name or (port and not port.isdigit()) or (not header.startswith("[") and ":" in port):
+        return None
+    return name, int(port) if port else 80
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 class DevServer(ThreadingHTTPServer):
-    """Holds its own root and hub (never on the handler class), one thread per request."""
+    """Holds its own root and hub (never on the handler class), one thread per connection, at most `max_connections`."""
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the default 5 drops connection attempts in a burst, to be retried a second later
 
-    def __init__(self, host: str, port: int, root: Path, hub: ReloadHub) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        root: Path,
+        hub: ReloadHub,
+        idle_timeout: float = IDLE_TIMEOUT_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.root = root
         self.hub = hub
+        self.idle_timeout = idle_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
         try:
             super().__init__((host, port), DevRequestHandler)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise DigestsiteError(f"port {port} on {host} is already in use; choose another with --port") from None
             raise DigestsiteError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        self.allowed_names = tuple(dict.fromkeys([*LOOPBACK_NAMES, host.lower().strip("[]")]))
+        # Bound to every address, the server is reached by whatever address the machine has; a rebinding
+        # attack needs a domain name, so any IP address is as safe as the loopback ones.
+        self.any_ip = host in ("", "0.0.0.0", "::")
 
     @property
     def url(self) -> str:
@@ -145,22 +202,73 @@ class DevServer(ThreadingHTTPServer):
         shown = f"[{host}]" if ":" in str(host) else str(host)
         return f"http://{shown}:{port}/"
 
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """A thread for the connection if a slot is free; otherwise 503 at once, from the accepting thread."""
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)  # type: ignore[arg-type]
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        try:
+            super().process_request_thread(request, client_address)  # type: ignore[arg-type]
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        try:
+            request.settimeout(1.0)
+            request.sendall(_BUSY)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client leaving mid-response is routine: quiet. Anything else gets one line, not a traceback."""
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, OSError):
+            print(f"digestsite: error answering a request: {error!r}", file=sys.stderr)
+
 
 class DevRequestHandler(BaseHTTPRequestHandler):
     server: DevServer
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # read by StreamRequestHandler.setup for the socket
+        super().setup()
+
     def log_message(self, format: str, *args: object) -> None:
         pass  # the terminal shows one line per rebuild, not per request
 
     def do_HEAD(self) -> None:
-        self._serve(send_body=False)
+        if self._host_allowed():
+            self._serve(send_body=False)
 
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            return
         if urlsplit(self.path).path == EVENTS_PATH:
             self._stream_events()
         else:
             self._serve(send_body=True)
+
+    def _host_allowed(self) -> bool:
+        """Answers 403 to a Host naming another server: a page on another domain rebound to this address."""
+        server = self.server
+        if host_allowed(self.headers.get("Host"), server.allowed_names, server.server_address[1], server.any_ip):
+            return True
+        body = b"403 Forbidden: this preview answers only to localhost, 127.0.0.1 or its --host\n"
+        self.send_response(HTTPStatus.FORBIDDEN)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self._write(body)
+        return False
 
     def _serve(self, send_body: bool) -> None:
         url_path = urlsplit(self.path).path
@@ -197,7 +305,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
             self.wfile.flush()
             return True
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # gone (broken pipe, reset) or stalled past the idle timeout
             return False
 
     def _stream_events(self) -> None:

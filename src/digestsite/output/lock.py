@@ -13,7 +13,6 @@ from pathlib import Path
 from types import TracebackType
 
 from digestsite.errors import OutputError
-from digestsite.output.paths import refuse_broken_links
 
 Busy = Callable[[], None]  # called once when another build holds the lock, before waiting for it
 
@@ -34,7 +33,6 @@ class OutputLock:
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
-        refuse_broken_links(self.output_dir)
         parent = self.output_dir.parent
         parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from digestsite.errors import OutputError
@@ -29,11 +28,3 @@ def safe_join(root: Path, relative: str) -> Path:
     if not target.is_relative_to(resolved_root) or target == resolved_root:
         raise OutputError(f"refusing to write {relative!r}: it is outside the output folder")
     return target
-
-
-def refuse_broken_links(path: Path) -> None:
-    """Refuse an output path that runs through a link to nothing: making its folders would follow the link
-    and create folders wherever it points."""
-    for part in (path, *path.parents):
-        if part.is_symlink() and not part.exists():
-            raise OutputError(f"output {path} goes through {part}, a link to {os.readlink(part)}, which does not exist")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from markupsafe import escape
 
+from digestsite.content.markdown import strip_control_characters as clean
 from digestsite.content.model import Paper
 from digestsite.site.assemble import Site
 from digestsite.site.routes import absolute_url
@@ -20,9 +21,10 @@ def _timestamp(date: dt.date) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    """A child element; text and attributes lose the control characters that would make the feed ill-formed."""
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {key: clean(value) for key, value in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = clean(text)
     return element
 
 
@@ -65,7 +67,7 @@ def atom_feed(site: Site, lang: str, summary_html: Callable[[Paper], str]) -> st
 
 def _name(text: str) -> ET.Element:
     element = ET.Element(f"{{{ATOM}}}name")
-    element.text = text
+    element.text = clean(text)
     return element
 
 

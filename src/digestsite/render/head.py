@@ -6,6 +6,7 @@ import json
 
 from markupsafe import Markup
 
+from digestsite.content.markdown import strip_control_characters as clean
 from digestsite.content.model import Paper
 from digestsite.render.json_text import without_markup
 from digestsite.site.assemble import Site
@@ -32,14 +33,14 @@ def open_graph(site: Site, page: Page, description: str) -> list[tuple[str, str]
         pairs.append(("og:description", description))
     if site.config.base_url:
         pairs.append(("og:url", absolute_url(site.config.base_url, page.path)))
-    return pairs
+    return [(key, clean(value)) for key, value in pairs]
 
 
 def twitter_card(page: Page, description: str) -> list[tuple[str, str]]:
     pairs = [("twitter:card", "summary"), ("twitter:title", page.title)]
     if description:
         pairs.append(("twitter:description", description))
-    return pairs
+    return [(key, clean(value)) for key, value in pairs]
 
 
 def scholarly_article(site: Site, page: Page, paper: Paper) -> Markup:
@@ -58,6 +59,6 @@ def scholarly_article(site: Site, page: Page, paper: Paper) -> Markup:
         data["alternateName"] = paper.title_zh
     if site.config.base_url:
         data["url"] = absolute_url(site.config.base_url, page.path)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = clean(json.dumps(data, ensure_ascii=False, sort_keys=True))  # JSON escapes C0, not DEL or C1
     # `</script>` or `<!--` in content must not end the element.
     return Markup(without_markup(text))

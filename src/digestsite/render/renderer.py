@@ -13,7 +13,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from digestsite.content.markdown import render_inline, render_summary
+from digestsite.content.markdown import render_inline, render_summary, strip_control_characters
 from digestsite.content.model import Paper
 from digestsite.render.assets import Asset
 from digestsite.render.bibtex import bibtex_entry
@@ -42,13 +42,14 @@ class Renderer:
             "t": self._translate,
             "summary": self.summary_html,
             "content_lang": self.content_lang,
-            "inline_markdown": lambda text: Markup(render_inline(text)),
+            "inline_markdown": lambda text: Markup(render_inline(text, site.config.allow_remote_images)),
         }
 
     def summary_html(self, paper: Paper) -> Markup:
         html = self._summaries.get(paper.arxiv_id)
         if html is None:
-            html = self._summaries[paper.arxiv_id] = Markup(render_summary(paper.summary))
+            html = Markup(render_summary(paper.summary, self.site.config.allow_remote_images))
+            self._summaries[paper.arxiv_id] = html
         return html
 
     def content_lang(self, code: str) -> str:
@@ -59,7 +60,8 @@ class Renderer:
     def render(self, page: Page) -> str:
         try:
             template = self.env.get_template(page.template)
-            return template.render({**self._helpers, **self._context(page)})
+            # Control characters in titles or summaries are HTML parse errors wherever they land.
+            return strip_control_characters(template.render({**self._helpers, **self._context(page)}))
         except TemplateError as exc:
             where = getattr(exc, "filename", None) or page.template
             line = getattr(exc, "lineno", None)
