@@ -82,9 +82,6 @@ class NoCache:
     def producer(self) -> Producer:
         return Producer(None)
 
-    def before_commit(self, update: Update) -> None:
-        pass
-
     def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
         pass
 
@@ -171,10 +168,6 @@ class DiskCache(_KeyedCache):
 
     def producer(self) -> Producer:
         return Producer(self._pages)
-
-    def before_commit(self, update: Update) -> None:
-        if update.in_place:
-            self.records.forget()  # a build killed half-way through must leave no record matching it
 
     def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
         changes = update.changes

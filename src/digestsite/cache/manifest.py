@@ -65,13 +65,6 @@ class Records:
             return None
         return [Diagnostic(d["path"], d["line"], Severity(d["severity"]), d["message"]) for d in record["diagnostics"]]
 
-    def forget(self) -> None:
-        """Before updating the output in place: a build killed half-way must leave no record that matches it."""
-        self._manifest.unlink(missing_ok=True)
-        builds = self._read_builds()
-        if builds.pop(str(self.output_dir), None) is not None:
-            self._write_builds(builds)
-
     def save(self, manifest: Manifest, inputs: str, diagnostics: tuple[Diagnostic, ...]) -> None:
         output = output_key(self.output_dir)
         stored = {"output": output, "files": manifest.files, "groups": manifest.groups, "search": manifest.search}

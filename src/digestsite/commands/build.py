@@ -100,7 +100,6 @@ def _pipeline(config: Config, strict: bool, options: BuildOptions, cache: NoCach
                 if search is not None:
                     search.wait()  # a failed index stops the build before the live site is touched
             with clock("swap"):
-                cache.before_commit(update)
                 writer.commit(search)
         cache.record(update, outcomes, indexer.keys if search is not None else (), site)
     pages = changes.pages

@@ -10,6 +10,7 @@ from types import TracebackType
 
 from digestsite.errors import OutputError
 from digestsite.lifetime import process_alive
+from digestsite.output.files import atomic_write
 from digestsite.output.paths import checked_relative
 from digestsite.output.swap import swap_folder
 
@@ -81,7 +82,7 @@ class StagingFolder:
 
     def commit(self) -> None:
         """Swap the finished site in."""
-        (self.path / MARKER).write_text(_MARKER_TEXT, "utf-8")
+        atomic_write(self.path / MARKER, _MARKER_TEXT.encode())  # a new file, never a link to the live one
         if self.output_dir.exists():
             check_replaceable(self.output_dir)  # it may have changed while we rendered
         swap_folder(self.path, self.output_dir, files=len(self._claimed))

@@ -123,14 +123,18 @@ class _WriteShare:
 
 
 class InPlaceUpdate:
-    """Just the changed files of a live site: produced in memory first, then each replaced atomically,
-    and files no longer produced removed."""
+    """Just the changed files of a live site, made visible all at once.
+
+    The live tree is copied as hard links into a staging folder (no file's bytes are copied), the
+    changed files replace their links there, files no longer produced are removed, and the folder is
+    swapped in whole. A build killed or failing at any point leaves the live site exactly as it was.
+    """
 
     def __init__(self, output_dir: Path, stale: Sequence[str], previous_search: Sequence[str]) -> None:
         self.output_dir = output_dir
         self.stale = stale
         self.previous_search = previous_search
-        self.pending: dict[str, bytes] = {}
+        self.staging = StagingFolder(output_dir)
 
     def write(
         self,
@@ -140,21 +144,35 @@ class InPlaceUpdate:
         indexer: SearchIndexer | None,
         progress: Progress | None = None,
     ) -> tuple[int, list[object]]:
+        link_tree(self.output_dir, self.staging.path)
         with producer() as making:
             for output, fingerprint in planned:
-                self.pending[output.path] = making.bytes_of(output, fingerprint)
-            return len(self.pending), [making.outcome()]
+                # A new file in place of the link: the live file (the same inode) is never written.
+                replace_file(self.staging.path, output.path, making.bytes_of(output, fingerprint))
+            return len(planned), [making.outcome()]
 
     def commit(self, indexer: SearchIndexer | None) -> None:
-        for path, data in self.pending.items():
-            replace_file(self.output_dir, path, data)
         for path in self.stale:
-            remove_file(self.output_dir, path)
+            remove_file(self.staging.path, path)
         if indexer is not None:
-            indexer.finish_in_place(self.output_dir, self.previous_search)
+            indexer.finish_in_place(self.staging.path, self.previous_search)
+        self.staging.commit()
 
     def __enter__(self) -> InPlaceUpdate:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        pass
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.staging.discard()
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Recreate the folders of `source` under the existing `target`, its files as hard links."""
+    with os.scandir(source) as entries:
+        for entry in entries:
+            destination = os.path.join(target, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(destination)
+                link_tree(Path(entry.path), Path(destination))
+            else:
+                os.link(entry.path, destination, follow_symlinks=False)
