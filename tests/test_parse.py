@@ -133,24 +133,30 @@ def test_front_matter_sets_title_date_slug_and_lang_and_shifts_lines():
     assert batch.papers[0].source.line == 7
 
 
-def test_front_matter_problems_are_located_errors():
-    result = parse_text("---\ndate: 20 May\ncolour: red\n---\n" + ENTRY.format(n=1))
-    errors = messages(result, Severity.ERROR)
-    assert (2, "front matter 'date' must be a date written YYYY-MM-DD, not '20 May'") in errors
-    assert any(line == 3 and "unknown front matter key 'colour'" in text for line, text in errors)
+def test_front_matter_problems_are_located_warnings_not_errors():
+    result = parse_text("---\ndate: 20 May\ncolour: red\nlayout: post\n---\n" + ENTRY.format(n=1))
+    assert messages(result, Severity.ERROR) == []
+    warnings = messages(result, Severity.WARNING)
+    assert (2, "front matter 'date' must be a date written YYYY-MM-DD, not '20 May'; ignored") in warnings
+    assert any(line == 3 and "front matter keys ignored: colour, layout" in text for line, text in warnings)
+    assert result.batch.papers[0].arxiv_id == "2403.10001" and result.batch.date_inferred
 
 
-def test_entry_without_link_is_an_error_at_its_heading():
+def test_entry_without_link_is_skipped_with_one_warning_at_its_heading():
     result = parse_text(ENTRY.format(n=1) + "\n# No Link Here\n\n只有摘要。\n")
-    assert messages(result, Severity.ERROR) == [
-        (6, "entry 'No Link Here' has no link line (expected '[中文标题](https://arxiv.org/abs/ID)')")
+    assert messages(result, Severity.ERROR) == []
+    assert messages(result, Severity.WARNING) == [
+        (6, "entry 'No Link Here' has no link line to an arXiv or Hugging Face paper; skipped")
     ]
     assert [p.arxiv_id for p in result.batch.papers] == ["2403.10001"]
+    assert "只有摘要" not in result.batch.papers[0].summary
 
 
-def test_heading_without_summary_is_an_error():
+def test_heading_without_summary_is_skipped_with_a_warning():
     result = parse_text("# Lonely\n[标题](https://arxiv.org/abs/2403.10001)\n\n" + ENTRY.format(n=2))
-    assert messages(result, Severity.ERROR) == [(1, "entry 'Lonely' has no summary")]
+    assert messages(result, Severity.ERROR) == []
+    assert messages(result, Severity.WARNING) == [(1, "entry 'Lonely' has no summary; skipped")]
+    assert [p.arxiv_id for p in result.batch.papers] == ["2403.10002"]
 
 
 def test_duplicate_arxiv_id_in_one_file_is_an_error_naming_both_lines():
@@ -166,25 +172,38 @@ def test_invalid_utf8_names_the_first_bad_line():
     assert "UTF-8" in result.diagnostics[0].message
 
 
-def test_unknown_heading_level_is_a_warning_but_still_an_entry():
-    result = parse_text("### Deep\n[标题](https://arxiv.org/abs/2403.10001)\n\n摘要。\n")
-    assert len(result.batch.papers) == 1
-    assert messages(result, Severity.WARNING) == [(1, "heading level 3 ('###'); entries use # or ##")]
+def test_third_and_fourth_level_headings_are_entries_without_a_warning():
+    for marks in ("###", "####"):
+        result = parse_text(f"{marks} Deep\n[标题](https://arxiv.org/abs/2403.10001)\n\n摘要。\n")
+        assert [p.title for p in result.batch.papers] == ["Deep"]
+        assert result.diagnostics == []
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://arxiv.org/abs/2403.10001"])
-def test_link_with_a_non_http_scheme_is_an_error(url):
+def test_link_with_a_non_http_scheme_is_no_paper(url):
     result = parse_text(f"# T\n[标题]({url})\n\n摘要。\n")
     assert result.batch is None
-    ((line, text),) = messages(result, Severity.ERROR)
-    assert line == 2 and "must be an http(s) arXiv URL" in text
+    assert messages(result, Severity.ERROR) == []
+    ((line, text),) = messages(result, Severity.WARNING)
+    assert line == 1 and text.startswith("no entries")
 
 
-def test_non_arxiv_link_is_an_error():
-    result = parse_text("# T\n[标题](https://example.com/paper)\n\n摘要。\n")
-    assert messages(result, Severity.ERROR) == [
-        (2, "link 'https://example.com/paper' is not an arXiv abstract or PDF URL")
+def test_non_arxiv_link_among_papers_is_a_skipped_entry():
+    result = parse_text(ENTRY.format(n=1) + "\n# T\n[标题](https://example.com/paper)\n\n摘要。\n")
+    assert messages(result, Severity.ERROR) == []
+    assert messages(result, Severity.WARNING) == [
+        (6, "entry 'T' has no link line to an arXiv or Hugging Face paper; skipped")
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://arxiv.org/abs/2413.00001", "https://arxiv.org/pdf/24031.0001", "https://huggingface.co/papers/2401.x"],
+)
+def test_malformed_arxiv_id_in_a_paper_link_is_an_error_at_the_link(url):
+    result = parse_text(ENTRY.format(n=1) + f"\n## Broken\n- **论文链接**: {url}\n\n摘要。\n")
+    assert messages(result, Severity.ERROR) == [(7, f"link '{url}' has a malformed arXiv ID")]
+    assert [p.arxiv_id for p in result.batch.papers] == ["2403.10001"]
 
 
 def test_link_line_directly_followed_by_summary_lines():

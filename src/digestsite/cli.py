@@ -46,6 +46,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_config(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check_cmd.add_argument(
+        "--explain", metavar="FILE", type=Path, help="show what the parser recognised in one digest file"
+    )
 
     serve_cmd = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every change")
     _add_config(serve_cmd)
@@ -105,6 +108,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.explain is not None:
+        return _explain(args.explain)
     from digestsite.site.assemble import load_site
 
     config: Config = load_config(args.config)
@@ -127,6 +132,19 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_CONTENT if failing else EXIT_OK
+
+
+def _explain(path: Path) -> int:
+    from digestsite.content.explain import explain
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"{path}: error: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = explain(data, str(path))
+    print(report, end="")
+    return EXIT_CONTENT if ": error: " in report else EXIT_OK
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -61,6 +61,13 @@ class Paper:
     truncated: bool
     source: SourceRef
     batch: str
+    authors: tuple[str, ...] = ()
+    published: str = ""
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    code_url: str = ""
+    abstract_en: str = ""
+    votes: int | None = None
 
     @property
     def slug(self) -> str:
@@ -77,6 +84,10 @@ class Paper:
         hash papers by it; it is stored with the paper, so papers from the parse cache arrive with it."""
         parts = (self.arxiv_id, self.title, self.title_zh, self.summary, self.summary_lang, self.abs_url,
                  self.pdf_url, str(self.truncated), self.source.path, str(self.source.line), self.batch)  # fmt: skip
+        extra = ("\x1f".join(self.authors), self.published, "\x1f".join(self.categories), "\x1f".join(self.keywords),
+                 self.code_url, self.abstract_en, "" if self.votes is None else str(self.votes))  # fmt: skip
+        if any(extra):  # papers without the optional fields keep the keys they always had
+            parts += extra
         return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
