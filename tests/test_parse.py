@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
+from digestsite.content.blocks import scan_blocks
 from digestsite.content.model import Severity
 from digestsite.content.parse import parse_digest
 from helpers import SEEDS
@@ -227,3 +231,85 @@ def test_empty_file_or_no_entries_is_a_warning_and_yields_no_batch():
 def test_multi_paragraph_summary_keeps_markdown_source():
     result = parse_text("# T\n[标题](https://arxiv.org/abs/2403.10001)\n\n第一段。\n\n- 要点\n- 要点二\n")
     assert result.batch.papers[0].summary == "第一段。\n\n- 要点\n- 要点二"
+
+
+# The line scanner in content/blocks.py is CommonMark's block structure restricted to headings, fences,
+# thematic breaks and paragraphs: it must agree with markdown-it run with only those rules.
+_REFERENCE = MarkdownIt("commonmark", {"html": False}).disable(
+    ["inline", "list", "blockquote", "lheading", "code", "reference", "html_block"]
+)
+_BLOCK_LINES = st.sampled_from(
+    [
+        "#",
+        "# ",
+        "#a",
+        "## x ##",
+        "## ##",
+        "### x #",
+        "   # x",
+        "    # x",
+        "####### x",
+        "# x\\#",
+        "\t# x",
+        "```",
+        "```py",
+        "``` a`b",
+        "~~~",
+        "~~~~",
+        "````",
+        "  ```",
+        "    ```",
+        "---",
+        "***",
+        "_ _ _",
+        "- - -",
+        "-- ",
+        "- item",
+        "1. item",
+        "> quote",
+        ">",
+        "",
+        " ",
+        "\t",
+        "text",
+        "  text",
+        "[链接](https://arxiv.org/abs/2401.00001)",
+    ]
+)
+
+
+def _reference_blocks(source: str) -> list[tuple[str, int, int, int, str]]:
+    tokens = _REFERENCE.parse(source)
+    found = []
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.nesting == -1 or token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "heading_open":
+            found.append(("heading", start, end, int(token.tag[1]), tokens[index + 1].content.strip()))
+        else:
+            found.append((token.type.removesuffix("_open"), start, end, 0, ""))
+    return found
+
+
+def _indent_at_most_three(line: str) -> str:
+    """markdown-it without its indented-code rule ignores indentation; CommonMark (and the scanner) do
+    not take a line indented four columns for a heading, fence or break. Compare below that."""
+    body = line.lstrip(" \t")
+    return " " * min(3, len(line) - len(body)) + body
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_BLOCK_LINES, st.text(max_size=12)).map(_indent_at_most_three), max_size=25).map("\n".join))
+def test_block_scanner_agrees_with_markdown_it(source):
+    source = source.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")  # as decode() and markdown-it do
+    ours = [
+        (b.kind if b.kind in ("heading", "fence", "hr") else "paragraph", b.start, b.end, b.level, b.text)
+        for b in scan_blocks(source)
+    ]
+    assert ours == _reference_blocks(source)
+
+
+def test_lines_indented_four_columns_are_never_headings_fences_or_breaks():
+    for line in ("    # x", "\t# x", "    ```", "    ---"):
+        assert [b.kind for b in scan_blocks(f"{line}\nnext")] == ["paragraph"]

@@ -101,18 +101,22 @@ class _Reader:
         self.kept.append((index, text))
 
 
-def read_entry(heading: Block, blocks: list[Block], body: list[str], info: dict[int, LineInfo], kind: str) -> Draft:
-    """The draft of the entry under `heading` made of `blocks` (sub-headings included)."""
+def read_entry(
+    heading: Block, blocks: list[Block], body: list[str], info: dict[int, LineInfo], kind: str, refs: list[Ref]
+) -> Draft:
+    """The draft of the entry under `heading` made of `blocks` (sub-headings included); `refs` are the
+    heading's own references."""
     draft = Draft(heading.start)
     reader = _Reader(body, info, draft)
     heading_text = heading.text
     first_line = blocks[0].start if blocks and blocks[0].kind == "paragraph" else None
     if first_line is not None and _wraps(heading_text, body[first_line]):
         heading_text = f"{heading_text} {body[first_line].strip()}"
+        refs = references.refs_in(heading_text)
         info = dict(info)
         info[first_line] = LineInfo("image")  # consumed by the heading
         reader.info = info
-    _read_heading(heading_text, heading.start, kind, draft)
+    _read_heading(heading_text, heading.start, kind, draft, refs)
     abstract_level = 0
     previous_end = heading.end
     for position, block in enumerate(blocks):
@@ -171,8 +175,8 @@ def _heading_label(text: str) -> str | None:
     return kind if kind in ("abstract",) else None
 
 
-def _read_heading(text: str, line: int, kind: str, draft: Draft) -> None:
-    for ref in references.refs_in(text):
+def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]) -> None:
+    for ref in refs:
         draft.refs.append((0, line, ref))
     if "[]()" in text.replace(" ", ""):
         draft.empty_link = True
@@ -353,8 +357,9 @@ def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_lin
     draft = reader.draft
     for ref in info.refs:
         draft.refs.append((1, index, ref))
+    paper_urls = {ref.url for ref in info.refs}
     for link in info.links:
-        if _is_code_link(link.text, link.url) and not draft.code_url:
+        if link.url not in paper_urls and _is_code_link(link.text, link.url) and not draft.code_url:
             draft.code_url = link.url
     if not info.links and info.refs and "://" in line:
         bare = references.BARE_URL.findall(line)
@@ -367,7 +372,7 @@ def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_lin
         draft.categories = found
     if any(link.url.strip() == "" for link in info.links):
         draft.empty_link = True
-    paper_links = [link for link in info.links if references.refs_in(f"[x]({link.url})")]
+    paper_links = [link for link in info.links if link.url in paper_urls]
     if link_line and len(paper_links) == 1 and len(info.links) == 1:
         _link_line_title(draft, paper_links[0].text.strip())
         return
@@ -531,8 +536,8 @@ def _is_code_url(url: str) -> bool:
 
 
 def _is_code_link(text: str, url: str) -> bool:
-    """`[💻 代码](…)`, `[GitHub](…)` or any link to a code host; never a paper link."""
-    if not url.startswith(("http://", "https://")) or references.refs_in(url):
+    """`[💻 代码](…)`, `[GitHub](…)` or any link to a code host (the caller has ruled out paper links)."""
+    if not url.startswith(("http://", "https://")):
         return False
     return _is_code_url(url) or (len(plain(text)) <= 12 and _CODE_LINK.search(text) is not None)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from slugify import slugify
 
@@ -113,9 +113,9 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     doc = outline(blocks, body)
     lang = front.lang or default_lang
     attribution = _take_footer(doc, blocks, body)
-    outcomes = _read_entries(doc, blocks, body, front.lang, report)
-    papers = [o.paper for o in outcomes if o.paper is not None]
     slug = front.slug or _slug_from_path(path)
+    outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
+    papers = [o.paper for o in outcomes if o.paper is not None]
     if not papers:
         if not doc.entries:
             what = "empty digest file" if not text.strip() else _no_entries(doc)
@@ -137,7 +137,7 @@ def _batch(front: FrontMatter, papers: list[Paper], slug: str, path: str, attrib
         slug=slug,
         source_path=path,
         date=date,
-        papers=tuple(replace(p, batch=slug) for p in papers),
+        papers=tuple(papers),
         title=front.title,
         attribution=attribution,
         summary_lang=lang,
@@ -201,7 +201,9 @@ def _is_attribution(line: str) -> bool:
     )
 
 
-def _read_entries(doc: Outline, blocks: list[Block], body: list[str], lang: str, report: _Reporter) -> list[Outcome]:
+def _read_entries(
+    doc: Outline, blocks: list[Block], body: list[str], lang: str, slug: str, report: _Reporter
+) -> list[Outcome]:
     starts = [b.start for b in blocks]
     outcomes: list[Outcome] = []
     first_seen: dict[str, int] = {}
@@ -217,8 +219,10 @@ def _read_entries(doc: Outline, blocks: list[Block], body: list[str], lang: str,
         if section.index not in doc.entries:
             outcomes.append(Outcome(line, heading, reason=_structure_reason(section, doc)))
             continue
-        draft = read_entry(section.block, _entry_blocks(doc, blocks, starts, section), body, doc.info, section.kind)
-        outcome = _paper(draft, section, body, lang, report, first_seen)
+        own = _entry_blocks(doc, blocks, starts, section)
+        heading_refs = [ref for index, ref, _ in section.refs if index == section.block.start]
+        draft = read_entry(section.block, own, body, doc.info, section.kind, heading_refs)
+        outcome = _paper(draft, section, lang, slug, report, first_seen)
         outcomes.append(outcome)
     return outcomes
 
@@ -250,7 +254,7 @@ def _owner(section: Section, doc: Outline) -> int | None:
 
 
 def _paper(
-    draft: Draft, section: Section, body: list[str], lang: str, report: _Reporter, first_seen: dict[str, int]
+    draft: Draft, section: Section, lang: str, slug: str, report: _Reporter, first_seen: dict[str, int]
 ) -> Outcome:
     heading = section.block.text
     line = report.body_line(section.block.start)
@@ -288,7 +292,7 @@ def _paper(
         pdf_url=arxiv.pdf_url(arxiv_id),
         truncated=truncated,
         source=SourceRef(report.path, line),
-        batch="",
+        batch=slug,
         authors=draft.authors,
         published=draft.published,
         categories=draft.categories,

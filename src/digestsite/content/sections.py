@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from digestsite.content.blocks import VERBATIM, Block
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.references import Ref, refs_in
-from digestsite.content.titles import clean_title
+from digestsite.content.titles import clean_title, has_cjk
 
 MAX_ENTRY_LEVEL = 4
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def _words(text: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """English words to match as whole words, and a pattern for the others."""
+    words = text.split()
+    others = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
+    return frozenset(w for w in words if w.isascii()), re.compile("|".join(map(re.escape, others)) or "(?!)")
 
 
 _SUB_WORDS = _words(
@@ -89,15 +92,13 @@ class Outline:
 def heading_kind(text: str) -> str:
     """Whether a heading names a sub-section of an entry, a structural section, the digest itself, or
     none of these (it may then be a title)."""
-    cleaned, _ = clean_title(text)
-    lowered = cleaned.lower()
+    return _kind_of(clean_title(text)[0].lower())
+
+
+def _kind_of(lowered: str) -> str:
     if not lowered:
         return "structure"
-    short = (
-        len(lowered) <= _SHORT_CJK
-        if any("\u4e00" <= c <= "\u9fff" for c in lowered)
-        else (len(lowered.split()) <= _SHORT_LATIN_WORDS)
-    )
+    short = len(lowered) <= _SHORT_CJK if has_cjk(lowered) else len(lowered.split()) <= _SHORT_LATIN_WORDS
     if _COUNT_SUFFIX.search(lowered):
         return "structure"
     tokens = set(_TOKEN.findall(lowered))
@@ -110,9 +111,10 @@ def heading_kind(text: str) -> str:
     return ""
 
 
-def _mentions(text: str, tokens: set[str], words: frozenset[str]) -> bool:
+def _mentions(text: str, tokens: set[str], words: tuple[frozenset[str], re.Pattern[str]]) -> bool:
     """English words match whole words (`key` is not in `monkey`); Chinese words match anywhere."""
-    return any((word in tokens) if word.isascii() else (word in text) for word in words)
+    ascii_words, others = words
+    return not ascii_words.isdisjoint(tokens) or others.search(text) is not None
 
 
 def outline(blocks: list[Block], body: list[str]) -> Outline:
@@ -138,8 +140,8 @@ def _sections(blocks: list[Block]) -> list[Section]:
             while stack and sections[stack[-1]].level >= block.level:
                 stack.pop()
             section = Section(len(sections), block, parent=stack[-1] if stack else None)
-            section.kind = heading_kind(block.text)
             section.key = clean_title(block.text)[0].lower()
+            section.kind = _kind_of(section.key)
             if section.parent is not None:
                 sections[section.parent].children.append(section.index)
             sections.append(section)

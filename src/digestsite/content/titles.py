@@ -8,6 +8,7 @@ holds both.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -32,6 +33,9 @@ _SCORE_SUFFIX = re.compile(
 _VOTES_SUFFIX = re.compile(
     r"\s*(?:[·•|｜]\s*)?[^\s·•|｜\d]{0,6}?(?P<n>\d+)\s*(?:票|votes?|upvotes?|赞|讚|👍)\s*$", re.IGNORECASE
 )
+_VOTE_MARKS = ("票", "vote", "赞", "讚", "👍")
+_NUMBER_STARTS = frozenset("(（一二三四五六七八九十#N")
+_DECORATED = re.compile(rf"[★☆✰⭐{_EMOJI}]")
 _VOTES_PREFIX = re.compile(r"^\s*(?:▲|👍)\s*(?P<n>\d+)\s*[·•|]?\s*")
 _WIKILINK = re.compile(r"\[\[(?:[^\]|\n]*\|)?([^\]\n]+)\]\]")
 _LINK = re.compile(r"(?<!!)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\([^)\n]*\)")
@@ -60,37 +64,46 @@ def cjk_share(text: str) -> float:
 def plain(text: str) -> str:
     """Inline markdown as plain text: link and wikilink texts kept; images, emphasis and URLs dropped;
     whitespace collapsed. Raw HTML stays, as text."""
-    text = _IMAGE.sub(" ", text)
-    text = _WIKILINK.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
+    if "[" in text:
+        text = _IMAGE.sub(" ", text) if "![" in text else text
+        text = _WIKILINK.sub(r"\1", text) if "[[" in text else text
+        text = _LINK.sub(r"\1", text) if "](" in text else text
     text = _URL.sub(" ", text) if "://" in text else text
     text = text.replace("`", "")
     if "*" in text or "_" in text:
         for _ in range(3):
-            text = _EMPHASIS.sub(r"\2", text)
+            text, changed = _EMPHASIS.subn(r"\2", text)
+            if not changed:
+                break
         text = text.replace("**", "")
     return _SPACES.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=2048)
 def clean_title(text: str) -> tuple[str, int | None]:
     """A heading or field value as a bare title, and the vote count it carried (None without)."""
     votes = None
     text = plain(text)
-    match = _VOTES_PREFIX.match(text)
-    if match:
-        votes, text = int(match.group("n")), text[match.end() :]
-    match = _VOTES_SUFFIX.search(text)
-    if match and (len(text) - match.start()) < 16:
-        votes, text = int(match.group("n")), text[: match.start()]
-    text = _STARS.sub(" ", text)
-    if _EMOJI_RUN.search(text):
+    if text[:1] in ("▲", "👍"):
+        match = _VOTES_PREFIX.match(text)
+        if match:
+            votes, text = int(match.group("n")), text[match.end() :]
+    tail = text[-12:].lower()
+    if any(mark in tail for mark in _VOTE_MARKS):
+        match = _VOTES_SUFFIX.search(text, max(0, len(text) - 16))
+        if match:
+            votes, text = int(match.group("n")), text[: match.start()]
+    if _DECORATED.search(text):
+        text = _STARS.sub(" ", text)
         text = _BADGE.sub(" ", text)
         text = _EMOJI_RUN.sub(" ", text)
-    text = _SPACES.sub(" ", text).strip()
+        text = _SPACES.sub(" ", text).strip()
     for _ in range(2):
-        text = _NUMBERING.sub("", text, count=1).strip()
-        text = _SCORE_SUFFIX.sub("", text)
-        text = _CATEGORY_SUFFIX.sub("", text)
+        if text[:1].isdigit() or text[:1] in _NUMBER_STARTS:
+            text = _NUMBERING.sub("", text, count=1).strip()
+        if text[-1:] in ")）]":
+            text = _SCORE_SUFFIX.sub("", text)
+            text = _CATEGORY_SUFFIX.sub("", text)
     text = text.strip(" -–—|·•:：")
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         text = text[1:-1].strip()
