@@ -313,3 +313,36 @@ def test_block_scanner_agrees_with_markdown_it(source):
 def test_lines_indented_four_columns_are_never_headings_fences_or_breaks():
     for line in ("    # x", "\t# x", "    ```", "    ---"):
         assert [b.kind for b in scan_blocks(f"{line}\nnext")] == ["paragraph"]
+
+
+# Property: any file in the seed layout parses exactly as the seed parser always read it: the heading is
+# the English title, the link text the Chinese title, the rest the summary, with no diagnostic.
+_WORD = st.sampled_from(["Sparse", "Mixture", "LLMs", "A*", "(Almost)", "3D", "Scaling:", "Long-Context", "of", "via"])
+_HAN = st.sampled_from(["稀疏", "混合专家", "长上下文", "：", "模型", "Transformer", "（MoE）", "推理", "3D"])
+_SENTENCE = st.lists(_HAN, min_size=2, max_size=12).map(lambda parts: "".join(parts) + "。")
+
+
+@st.composite
+def _seed_entry(draw, number: int):
+    title = " ".join(draw(st.lists(_WORD, min_size=2, max_size=8)))
+    title_zh = draw(st.sampled_from(["稀疏", "长上下文", "推理"])) + "".join(draw(st.lists(_HAN, max_size=5)))
+    arxiv_id = f"24{draw(st.integers(1, 12)):02d}.{10000 + number:05d}"
+    url = draw(st.sampled_from(["https://arxiv.org/abs/{}", "https://arxiv.org/pdf/{}", "http://arxiv.org/abs/{}v2"]))
+    paragraphs = draw(st.lists(st.lists(_SENTENCE, min_size=1, max_size=3).map("".join), min_size=1, max_size=3))
+    marks = draw(st.sampled_from(["#", "##"]))
+    gap = draw(st.sampled_from(["", "\n"]))
+    text = f"{marks} {title}\n{gap}[{title_zh}]({url.format(arxiv_id)})\n\n" + "\n\n".join(paragraphs) + "\n"
+    return text, (arxiv_id, title, title_zh, "\n\n".join(paragraphs))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda n: st.tuples(*[_seed_entry(i) for i in range(n)])))
+def test_any_seed_layout_file_parses_exactly_as_the_seed_parser_read_it(entries):
+    text = "\n".join(chunk for chunk, _ in entries)
+    result = parse_text(text)
+    assert result.diagnostics == []
+    got = [(p.arxiv_id, p.title, p.title_zh, p.summary) for p in result.batch.papers]
+    assert got == [want for _, want in entries]
+    lines = text.split("\n")
+    assert all(lines[p.source.line - 1].startswith("#") for p in result.batch.papers)
+    assert all(p.summary_lang == "zh" and not p.truncated and p.code_url == "" for p in result.batch.papers)

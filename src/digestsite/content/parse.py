@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from slugify import slugify
 
-from digestsite.content import arxiv
+from digestsite.content import arxiv, tables
 from digestsite.content.blocks import Block, scan_blocks
 from digestsite.content.extract import Draft, read_entry
 from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, split_front_matter
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
 from digestsite.content.sections import Outline, Section, outline
-from digestsite.content.titles import clean_title, has_cjk
+from digestsite.content.titles import clean_title, is_latin, looks_english
 
 __all__ = ["FRONT_MATTER_KEYS", "Analysis", "ParseResult", "analyse", "decode", "parse_digest"]
 
@@ -115,7 +115,10 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     attribution = _take_footer(doc, blocks, body)
     slug = front.slug or _slug_from_path(path)
     outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
+    outcomes = _with_table_rows(outcomes, doc, body, front.lang, slug, report)
     papers = [o.paper for o in outcomes if o.paper is not None]
+    if len(papers) == 1:
+        papers = [_titled_by_front_matter(papers[0], front, outcomes)]
     if not papers:
         if not doc.entries:
             what = "empty digest file" if not text.strip() else _no_entries(doc)
@@ -123,6 +126,19 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
         return Analysis(ParseResult(None, report.diagnostics), outcomes)
     batch = _batch(front, papers, slug, path, attribution, lang)
     return Analysis(ParseResult(batch, report.diagnostics), outcomes)
+
+
+def _titled_by_front_matter(paper: Paper, front: FrontMatter, outcomes: list[Outcome]) -> Paper:
+    """A one-paper note whose front matter `title` is the paper's English title (`title: "DeepSeek LLM:
+    …"` above `# DeepSeek LLM：中文标题`) lends it to the paper when the body has no English title."""
+    title = front.title.get("*", "")
+    if not title or not is_latin(title) or is_latin(paper.title):
+        return paper
+    better = replace(paper, title=clean_title(title)[0])
+    for outcome in outcomes:
+        if outcome.paper is paper:
+            outcome.paper = better
+    return better
 
 
 def _no_entries(doc: Outline) -> str:
@@ -217,7 +233,7 @@ def _read_entries(
             outcomes.append(Outcome(line, heading, reason=reason))
             continue
         if section.index not in doc.entries:
-            outcomes.append(Outcome(line, heading, reason=_structure_reason(section, doc)))
+            outcomes.append(Outcome(line, heading, reason=_structure_reason(section, doc, report)))
             continue
         own = _entry_blocks(doc, blocks, starts, section)
         heading_refs = [ref for index, ref, _ in section.refs if index == section.block.start]
@@ -227,6 +243,44 @@ def _read_entries(
     return outcomes
 
 
+def _with_table_rows(
+    outcomes: list[Outcome], doc: Outline, body: list[str], lang: str, slug: str, report: _Reporter
+) -> list[Outcome]:
+    """Papers listed as table rows outside every entry, in file order among the others."""
+    known = {o.paper.arxiv_id for o in outcomes if o.paper is not None}
+    extents = [(doc.sections[i].block.start, end) for i, end in doc.entries.items()]
+    starts = [section.block.start for section in doc.sections] + [len(body)]
+    spans = [(0, starts[0])] + [
+        (section.block.end, starts[section.index + 1])
+        for section in doc.sections
+        if section.index not in doc.entries and not any(a <= section.block.start < b for a, b in extents)
+    ]
+    added: list[Outcome] = []
+    for start, end in spans:
+        for row in tables.rows(body, start, end):
+            if row.arxiv_id in known:
+                continue
+            known.add(row.arxiv_id)
+            line = report.body_line(row.line)
+            paper = Paper(
+                arxiv_id=row.arxiv_id,
+                title=row.title_en or row.title_zh,
+                title_zh=row.title_zh,
+                summary=row.summary,
+                summary_lang=lang or ("en" if looks_english(row.summary) else "zh"),
+                abs_url=arxiv.abs_url(row.arxiv_id),
+                pdf_url=arxiv.pdf_url(row.arxiv_id),
+                truncated=False,
+                source=SourceRef(report.path, line),
+                batch=slug,
+                categories=row.categories,
+            )
+            added.append(Outcome(line, f"table row: {row.title_en or row.title_zh}", paper=paper))
+    if not added:
+        return outcomes
+    return sorted(outcomes + added, key=lambda outcome: outcome.line)
+
+
 def _skip_reason(section: Section, body: list[str]) -> str:
     lines = [section.block.text] + [body[i] for b in section.blocks for i in range(b.start, b.end)]
     if any("[]()" in line.replace(" ", "") or re.search(r"\]\(\s*\)", line) for line in lines):
@@ -234,14 +288,14 @@ def _skip_reason(section: Section, body: list[str]) -> str:
     return "has no link line to an arXiv or Hugging Face paper"
 
 
-def _structure_reason(section: Section, doc: Outline) -> str:
+def _structure_reason(section: Section, doc: Outline, report: _Reporter) -> str:
     if section.kind == "structure":
         return "structure (a section heading)"
     if section.kind == "digest":
         return "structure (the digest's title)"
     owner = _owner(section, doc)
     if owner is not None:
-        return f"part of the entry at line {owner}"
+        return f"part of the entry at line {report.body_line(owner)}"
     return "structure (no paper link, not among entries)"
 
 
@@ -249,7 +303,7 @@ def _owner(section: Section, doc: Outline) -> int | None:
     for index, end in doc.entries.items():
         start = doc.sections[index].block.start
         if start < section.block.start < end:
-            return start + 1
+            return start
     return None
 
 
@@ -271,7 +325,7 @@ def _paper(
     if arxiv_id in first_seen:
         report.error(line, f"arXiv {arxiv_id} appears twice in this file (first at line {first_seen[arxiv_id]})")
         return Outcome(line, heading, reason=f"arXiv {arxiv_id} already at line {first_seen[arxiv_id]}")
-    title = draft.title_en or draft.title_zh or clean_title(heading)[0] or arxiv_id
+    title = draft.title_en or draft.title_zh or clean_title(heading)[0] or f"arXiv:{arxiv_id}"
     if not draft.summary:
         report.warning(line, f"entry '{_short(title)}' has no summary; skipped")
         return Outcome(line, heading, reason="no summary")
@@ -281,7 +335,7 @@ def _paper(
     truncated = draft.summary.endswith(_TRUNCATION_MARKS)
     if truncated:
         report.warning(report.body_line(draft.summary_end - 1), f"summary of '{title}' is cut short with '...'")
-    summary_lang = lang or ("zh" if has_cjk(draft.summary) else "en")
+    summary_lang = lang or ("en" if looks_english(draft.summary) else "zh")
     paper = Paper(
         arxiv_id=arxiv_id,
         title=title,

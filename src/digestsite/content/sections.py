@@ -96,8 +96,8 @@ def heading_kind(text: str) -> str:
 
 
 def _kind_of(lowered: str) -> str:
-    if not lowered:
-        return "structure"
+    if not lowered:  # `### 109`: no words, but its section may still hold a paper
+        return ""
     short = len(lowered) <= _SHORT_CJK if has_cjk(lowered) else len(lowered.split()) <= _SHORT_LATIN_WORDS
     if _COUNT_SUFFIX.search(lowered):
         return "structure"
@@ -155,12 +155,18 @@ def _collect_refs(section: Section, body: list[str], info: dict[int, LineInfo]) 
     heading_line = section.block.start
     for ref in refs_in(section.block.text):
         section.refs.append((heading_line, ref, True))
+    in_table = False  # an HTML table: its rows are read as table rows (content/tables.py), not here
     for block in section.blocks:
         if block.kind in VERBATIM:
             continue
         for index in range(block.start, block.end):
             line = body[index]
             if not line:
+                continue
+            if "<table" in line or in_table:
+                in_table = "</table>" not in line
+                continue
+            if line.lstrip().startswith("|"):
                 continue
             line_info = classify(line)
             info[index] = line_info
@@ -207,7 +213,8 @@ def _choose_entries(sections: list[Section]) -> dict[int, int]:
 
 def _attachable(section: Section, counts: dict[str, int]) -> bool:
     """A reference-less heading beside an entry that continues it: a sub-heading."""
-    return not section.ids() and (section.kind == "sub" or (counts.get(section.key, 0) > 1 and section.kind == ""))
+    repeated = bool(section.key) and counts.get(section.key, 0) > 1 and section.kind == ""
+    return not section.ids() and (section.kind == "sub" or repeated)
 
 
 def _extents(sections: list[Section], entry_of: dict[int, int], counts: dict[str, int], size: int) -> dict[int, int]:

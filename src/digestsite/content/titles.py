@@ -13,6 +13,7 @@ import re
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_CJK_ANY = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _EMOJI = (
     "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\ufe0f\u200d\u20e3\u3030\u303d\u3297\u3299"
     "\U000e0000-\U000e007f"
@@ -43,6 +44,7 @@ _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|!\[\[[^\]\n]*\]\]")
 _URL = re.compile(r"\(?\s*<?https?://[^\s)>]+>?\s*\)?")
 _EMPHASIS = re.compile(r"(?<![\w*_])([*_]{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
 _SPACES = re.compile(r"\s+")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def has_cjk(text: str) -> bool:
@@ -52,6 +54,12 @@ def has_cjk(text: str) -> bool:
 def is_latin(text: str) -> bool:
     """English-looking: Latin letters and no CJK character."""
     return _CJK.search(text) is None and _LATIN.search(text) is not None
+
+
+def looks_english(text: str) -> bool:
+    """Latin letters and nothing Chinese or Japanese at all, not even full-width punctuation: a summary
+    in English."""
+    return _CJK_ANY.search(text) is None and _LATIN.search(text) is not None
 
 
 def cjk_share(text: str) -> float:
@@ -104,9 +112,11 @@ def clean_title(text: str) -> tuple[str, int | None]:
         if text[-1:] in ")）]":
             text = _SCORE_SUFFIX.sub("", text)
             text = _CATEGORY_SUFFIX.sub("", text)
-    text = text.strip(" -–—|·•:：")
+    text = text.lstrip(" -–—|·•:：").rstrip(" -–—|·•")
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         text = text[1:-1].strip()
+    if not _LETTER.search(text):  # `109`, `---`: a number or a rule, not a title
+        return "", votes
     return _SPACES.sub(" ", text), votes
 
 
