@@ -183,3 +183,19 @@ def test_any_mix_of_layout_pieces_parses_without_raising(text):
         assert paper.title
         assert 1 <= paper.source.line <= line_count
     explain(text.encode("utf-8", "surrogatepass"), "p.md")
+
+
+def test_check_explain_prints_the_report_and_exits_by_the_file_alone(tmp_path):
+    from helpers import run
+
+    digest = tmp_path / "digest.md"
+    digest.write_bytes((FIXTURES / "22-news-and-empty-link.md").read_bytes())
+    result = run(tmp_path, "check", "--explain", str(digest))
+    assert result.returncode == 0, result.stderr
+    assert "paper 2311.02201" in result.stdout and "zh: 重新审视 Flash 解码" in result.stdout
+    assert "skipped: has an empty link: '某公司发布新一代推理芯片'" in result.stdout
+    assert f"{digest}:11: warning: entry '开源社区一周动态'" in result.stdout
+    broken = tmp_path / "broken.md"
+    broken.write_bytes((FIXTURES / "30-malformed-id.md").read_bytes())
+    failed = run(tmp_path, "check", "--explain", str(broken))
+    assert failed.returncode == 1 and "has a malformed arXiv ID" in failed.stdout
