@@ -168,12 +168,12 @@ def test_assets_are_fingerprinted(built_bundled):
 def test_failed_build_leaves_previous_site_byte_for_byte(bundled_site, built_bundled):
     before = snapshot(built_bundled)
     seeds = bundled_site.parent / "seeds"
-    (seeds / "004_broken.md").write_text("# Entry Without Link\n\n没有链接的摘要。\n", "utf-8")
+    (seeds / "004_broken.md").write_text("# Malformed ID\n[坏](https://arxiv.org/abs/2413.00001)\n\n摘要。\n", "utf-8")
     (seeds / "000_9dc9e78c6ea22407.txt").write_text("# Changed\n[变](https://arxiv.org/abs/2403.19887)\n\n新。\n")
     with pytest.raises(ContentError) as caught:
         build(load_config(bundled_site))
     (error,) = [d for d in caught.value.diagnostics if d.severity == "error"]
-    assert (error.path.endswith("004_broken.md"), error.line) == (True, 1)
+    assert (error.path.endswith("004_broken.md"), error.line) == (True, 2)
     assert snapshot(built_bundled) == before
     assert [p.name for p in built_bundled.parent.iterdir() if p.name.startswith("._site")] == []
 

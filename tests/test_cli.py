@@ -34,11 +34,13 @@ def test_build_then_broken_entry_exits_1_and_keeps_previous_site(bundled_site):
     assert run(root, "build").returncode == 0
     before = snapshot(root / "_site")
     (root / "seeds" / "005_bad.md").write_text(
-        "# Fine\n[好](https://arxiv.org/abs/2405.00001)\n\n摘要。\n\n# No Link\n\n摘要。\n"
+        "# Fine\n[好](https://arxiv.org/abs/2405.00001)\n\n摘要。\n\n# Bad ID\n[坏](https://arxiv.org/abs/2413.00001)\n\n摘要。\n"
     )
     result = run(root, "build")
     assert result.returncode == 1
-    assert "seeds/005_bad.md:6: error: entry 'No Link' has no link line" in result.stderr
+    assert (
+        "seeds/005_bad.md:7: error: link 'https://arxiv.org/abs/2413.00001' has a malformed arXiv ID" in result.stderr
+    )
     assert snapshot(root / "_site") == before
 
 

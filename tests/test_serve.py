@@ -90,12 +90,13 @@ def test_broken_digest_reports_file_and_line_keeps_last_good_site_and_recovers(b
         good = events.next_state()
         _, before = get(server.url, "/papers/2403.19887/")
         broken = root / "seeds" / "009_broken.md"
-        broken.write_text("# Fine\n[好](https://arxiv.org/abs/2407.00001)\n\n摘要。\n\n# Broken Entry\n\n没有链接。\n")
+        broken.write_text(
+            "# Fine\n[好](https://arxiv.org/abs/2407.00001)\n\n摘要。\n\n# Broken\n[坏](https://arxiv.org/abs/2413.00001)\n"
+        )
         failed = events.next_state()
         assert failed["epoch"] == good["epoch"]
         assert failed["error"] == [
-            "seeds/009_broken.md:6: error: entry 'Broken Entry' has no link line "
-            "(expected '[中文标题](https://arxiv.org/abs/ID)')"
+            "seeds/009_broken.md:7: error: link 'https://arxiv.org/abs/2413.00001' has a malformed arXiv ID"
         ]
         assert get(server.url, "/papers/2403.19887/") == (200, before)
         assert get(server.url, "/papers/2407.00001/")[0] == 404

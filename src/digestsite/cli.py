@@ -75,6 +75,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_config(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check_cmd.add_argument(
+        "--explain", metavar="FILE", type=Path, help="show what the parser recognised in one digest file"
+    )
 
     serve_cmd = command("serve", "preview the site, rebuilding and reloading on every change", SERVE_EXAMPLES)
     _add_config(serve_cmd)
@@ -174,8 +177,10 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from digestsite.commands.check import check
+    from digestsite.commands.check import check, explain_file
 
+    if args.explain is not None:
+        return explain_file(args.explain)
     return check(load_config(args.config), strict=args.strict, output_format=args.format)
 
 

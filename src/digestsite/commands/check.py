@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-from digestsite.config import Config
+from digestsite.config import Config, display_path
+from digestsite.content.explain import explain
 from digestsite.content.model import Severity, failing_diagnostics
+from digestsite.content.parse import parse_digest
 from digestsite.errors import EXIT_CONTENT, EXIT_OK
 from digestsite.messages import counted
 from digestsite.site.assemble import load_site
@@ -31,4 +34,13 @@ def check(config: Config, *, strict: bool = False, output_format: str = "text") 
         warnings = len(site.diagnostics) - errors
         found = f"{counted(len(site.papers), 'paper')} in {counted(len(site.batches), 'batch')}"
         print(f"{found}: {counted(errors, 'error')}, {counted(warnings, 'warning')}", file=sys.stderr)
+    return EXIT_CONTENT if failing else EXIT_OK
+
+
+def explain_file(path: Path) -> int:
+    """`check --explain FILE`: what the parser recognised in one digest, section by section, on stdout."""
+    data = path.read_bytes()  # an unreadable file is an OSError, reported with its path by the CLI
+    label = display_path(path)
+    print(explain(data, label), end="")
+    failing = failing_diagnostics(parse_digest(data, label).diagnostics, strict=False)
     return EXIT_CONTENT if failing else EXIT_OK

@@ -7,9 +7,19 @@ import re
 from urllib.parse import urlsplit
 
 ARXIV_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
+# Hugging Face paper pages are named by the arXiv ID: huggingface.co/papers/2309.10668 is arXiv 2309.10668.
+HF_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 _NEW_STYLE = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v\d+)?")
 _OLD_STYLE = re.compile(r"(?P<archive>[a-z][a-z\-]*(?:\.[A-Z]{2})?)/(?P<yymm>\d{2}[01]\d)(?P<num>\d{3})(?:v\d+)?")
 _PATH = re.compile(r"/(?:abs|pdf|html|format)/(?P<id>.+?)(?:\.pdf)?/?$")
+# The common spellings, checked before the general URL parsing.
+_QUICK = re.compile(
+    r"https?://(?:(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)|(?:www\.)?huggingface\.co/papers)/"
+    r"(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)(?:\.pdf)?/?"
+)
+_HF_PATH = re.compile(r"/papers/(?P<id>[^/]+)/?$")
+# An ID written in text (`arXiv:2403.19887v2`, `2403.19887`): four digits, a dot, four or five digits.
+ID_IN_TEXT = re.compile(r"(?<![\w.])(?:arxiv:\s*)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?![\w.]*\d)", re.IGNORECASE)
 
 
 def parse_arxiv_url(url: str) -> str | None:
@@ -21,6 +31,50 @@ def parse_arxiv_url(url: str) -> str | None:
     if not match:
         return None
     return normalise_id(match.group("id"))
+
+
+def paper_url_id(url: str) -> tuple[str | None, bool]:
+    """(ID, malformed) of an arXiv abs/pdf/html URL or a Hugging Face paper URL.
+
+    `malformed` is True for a URL that names an arXiv paper page but whose ID is not valid
+    (`arxiv.org/abs/2413.00001`): a typo the author should hear about, unlike an unrelated URL.
+    """
+    quick = _QUICK.fullmatch(url)
+    if quick:
+        arxiv_id = normalise_id(quick.group("id"))
+        if arxiv_id:
+            return arxiv_id, False
+    if "arxiv" not in url and "huggingface" not in url and "hf.co" not in url:
+        return None, False
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        return None, False
+    if parts.scheme not in ("http", "https") or host is None:
+        return None, False
+    if host in ARXIV_HOSTS:
+        match = _PATH.fullmatch(parts.path)
+        if not match:
+            return None, False
+        arxiv_id = normalise_id(match.group("id"))
+        return arxiv_id, arxiv_id is None
+    if host in HF_HOSTS:
+        match = _HF_PATH.fullmatch(parts.path)
+        if not match:
+            return None, False
+        arxiv_id = normalise_id(match.group("id"))
+        return arxiv_id, arxiv_id is None
+    return None, False
+
+
+def is_paper_host(url: str) -> bool:
+    """Whether a URL points at arXiv or at Hugging Face (a paper link, even when not a valid one)."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return False
+    return host in ARXIV_HOSTS or host in HF_HOSTS
 
 
 def normalise_id(raw: str) -> str | None:

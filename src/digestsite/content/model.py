@@ -94,6 +94,13 @@ class Paper:
     truncated: bool
     source: SourceRef
     batch: str
+    authors: tuple[str, ...] = ()
+    published: str = ""
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    code_url: str = ""
+    abstract_en: str = ""
+    votes: int | None = None
 
     @property
     def slug(self) -> str:

@@ -1,0 +1,547 @@
+"""One entry's lines → the paper's ID, titles, summary and metadata fields.
+
+Lines that exist to carry something (the link line, labelled fields, a row of links, images, HTML
+wrappers, separators) are taken out of the summary; everything else is the summary, in its own
+markdown. An English abstract beside a Chinese summary (a `<details>` block, an `Abstract` label or
+sub-heading) becomes its own field; alone, it is the summary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from digestsite.content import arxiv, references
+from digestsite.content.blocks import VERBATIM, Block
+from digestsite.content.fields import Field, label_kind, strip_prefix
+from digestsite.content.lines import LineInfo, classify
+from digestsite.content.references import Ref
+from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, plain, split_titles
+
+_GENERIC_WORDS = re.compile(
+    r"(?:arxiv|hf|huggingface|paper|papers|pdf|abs|html|link|links|url|论文|論文|原文|链接|鏈接|連結|地址|主页|主頁|"
+    r"项目|項目|project|page|homepage|website|code|github|代码|代碼|demo|alphaxiv|openreview|pwc|paperswithcode|"
+    r"全文|下载|下載|页面|網頁|网页|详细|介绍|here|source|来源|摘要|abstract|view|read|more|details|全文链接)+"
+)
+_GENERIC_PHRASE = re.compile(r"查看|點擊|点击|详情|詳情|跳转|跳轉|前往|阅读原文|閱讀原文|click|see more|read more")
+_ID_TEXT = re.compile(r"(?:arxiv|hf|huggingface|paper|pdf|abs|论文|原文)?\d{4}\.\d{4,5}(?:v\d+)?")
+_NOT_WORD = re.compile(r"[\W_]+")
+_CODE_LINK = re.compile(r"code|github|gitlab|代码|代碼|源码|源碼|repo|仓库|程式", re.IGNORECASE)
+_CODE_HOSTS = ("github.com", "gitlab.com", "gitee.com", "huggingface.co/spaces", "bitbucket.org")
+_CATEGORY = re.compile(r"\b[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*\b")
+_SPLIT_LIST = re.compile(r"\s*(?:[,，;；、]|\band\b)\s*")
+_SPLIT_CATEGORIES = re.compile(r"\s*[,，;；、/]\s*")
+_SPLIT_KEYWORDS = re.compile(r"\s*[,，;；、|]\s*|\s+(?=#)")
+_ET_AL = re.compile(r"\s*(?:等\s*\d*\s*(?:位|名)?\s*(?:作者)?|et\s+al\.?|\.\.\.|…)\s*$", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+")
+_HEADING_MARK = re.compile(r"^(\s{0,3})(#{1,6})(?=\s|$)")
+_DETAILS_OPEN = re.compile(r"^\s*(?:>\s*)*<details\b", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_SUMMARY_TAG = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+_ABSTRACT_CJK_SHARE = 0.15
+_SHORT_TITLE = 160
+
+
+@dataclass
+class Draft:
+    """What an entry yields before it becomes a `Paper`."""
+
+    heading_line: int
+    refs: list[tuple[int, int, Ref]] = field(default_factory=list)  # (priority, body line, ref)
+    title_en: str = ""
+    title_zh: str = ""
+    summary: str = ""
+    summary_end: int = 0  # body line after the summary's last line
+    abstract_en: str = ""
+    authors: tuple[str, ...] = ()
+    published: str = ""
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    code_url: str = ""
+    votes: int | None = None
+    bare_link_line: int | None = None  # body line of a bare-URL link line right under the heading
+    empty_link: bool = False
+
+    def best_ref(self) -> tuple[int, Ref] | None:
+        """(body line, reference) of the paper: the strongest, then the first."""
+        if not self.refs:
+            return None
+        priority, line, ref = min(self.refs, key=lambda item: (item[0], item[1]))
+        valid = [item for item in self.refs if not item[2].malformed and item[0] <= priority]
+        if ref.malformed and valid:
+            _, line, ref = min(valid, key=lambda item: (item[0], item[1]))
+        return line, ref
+
+
+class _Reader:
+    """Walks the lines of one entry, filling a draft and keeping the summary lines."""
+
+    def __init__(self, body: list[str], info: dict[int, LineInfo], draft: Draft) -> None:
+        self.body = body
+        self.info = info
+        self.draft = draft
+        self.kept: list[tuple[int, str | None]] = []  # (body line, text or None for a dropped line)
+        self.abstract: list[str] = []
+        self.headings: set[int] = set()
+        self.pending_title = ""
+        self.pending_abstract = False
+        self.first_block = True
+        self.in_details = False
+        self.details: list[str] = []
+
+    def info_of(self, index: int) -> LineInfo:
+        known = self.info.get(index)
+        return known if known is not None else classify(self.body[index])
+
+    def drop(self, index: int) -> None:
+        self.kept.append((index, None))
+
+    def keep(self, index: int, text: str) -> None:
+        self.kept.append((index, text))
+
+
+def read_entry(
+    heading: Block, blocks: list[Block], body: list[str], info: dict[int, LineInfo], kind: str, refs: list[Ref]
+) -> Draft:
+    """The draft of the entry under `heading` made of `blocks` (sub-headings included); `refs` are the
+    heading's own references."""
+    draft = Draft(heading.start)
+    reader = _Reader(body, info, draft)
+    heading_text = heading.text
+    first_line = blocks[0].start if blocks and blocks[0].kind == "paragraph" else None
+    if first_line is not None and _wraps(heading_text, body[first_line]):
+        heading_text = f"{heading_text} {body[first_line].strip()}"
+        refs = references.refs_in(heading_text)
+        info = dict(info)
+        info[first_line] = LineInfo("image")  # consumed by the heading
+        reader.info = info
+    _read_heading(heading_text, heading.start, kind, draft, refs)
+    abstract_level = 0
+    previous_end = heading.end
+    for position, block in enumerate(blocks):
+        for index in range(previous_end, block.start):  # blank lines between blocks
+            if reader.in_details:
+                reader.details.append("")
+            else:
+                reader.keep(index, body[index])
+        previous_end = block.end
+        if block.kind == "heading":
+            label_kind = _heading_label(block.text)
+            if label_kind == "abstract":
+                abstract_level = block.level
+                reader.drop(block.start)
+                continue
+            if abstract_level and block.level > abstract_level:
+                reader.abstract.append(body[block.start])
+                continue
+            abstract_level = 0
+            reader.headings.add(block.start)
+            reader.keep(block.start, body[block.start])
+            continue
+        if abstract_level:
+            reader.abstract.extend(body[block.start : block.end])
+            reader.abstract.append("")
+            continue
+        if block.kind in VERBATIM:
+            for index in range(block.start, block.end):
+                reader.keep(index, body[index])
+            reader.first_block = False
+            continue
+        if block.kind == "hr":
+            reader.drop(block.start)
+            continue
+        if block.kind == "blockquote" and _quoted_title(reader, block):
+            reader.drop(block.start)
+            continue
+        _read_block(reader, block, position == 0)
+    if reader.details:
+        _take_details(reader, reader.details)
+    _finish(reader)
+    return draft
+
+
+def _wraps(heading_text: str, next_line: str) -> bool:
+    """`## 1. [English title that wraps` + `onto the next line](url)`."""
+    opened = heading_text.rfind("[")
+    return (
+        opened >= 0 and "](" not in heading_text[opened:] and "](" in next_line and "[" not in next_line.split("](")[0]
+    )
+
+
+def _heading_label(text: str) -> str | None:
+    cleaned, _ = clean_title(text)
+    kind = label_kind(cleaned)
+    return kind if kind in ("abstract",) else None
+
+
+def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]) -> None:
+    for ref in refs:
+        draft.refs.append((0, line, ref))
+    if "[]()" in text.replace(" ", ""):
+        draft.empty_link = True
+    if kind:  # 基本信息, 论文速览, 每日论文: not a title
+        return
+    title, votes = clean_title(text)
+    if votes is not None:
+        draft.votes = votes
+    english, chinese = split_titles(title)
+    draft.title_en, draft.title_zh = english, chinese
+
+
+def _quoted_title(reader: _Reader, block: Block) -> bool:
+    """`> 中文标题` under the heading, before any summary text: the title the heading lacks."""
+    if block.end - block.start != 1 or any(text and text.strip() for _, text in reader.kept):
+        return False
+    if reader.info_of(block.start).role != "prose":
+        return False
+    text = plain(strip_prefix(reader.body[block.start])[1])
+    if not _title_like(text) or text.endswith(("。", ".", "!", "?", "！", "？", ":", "：")):
+        return False
+    draft = reader.draft
+    if has_cjk(text) and not draft.title_zh:
+        draft.title_zh = clean_title(text)[0]
+        return True
+    if is_latin(text) and not draft.title_en:
+        draft.title_en = clean_title(text)[0]
+        return True
+    return False
+
+
+def _read_block(reader: _Reader, block: Block, first: bool) -> None:
+    body = reader.body
+    for index in range(block.start, block.end):
+        line = body[index]
+        if reader.in_details or _DETAILS_OPEN.match(line):
+            reader.in_details = True
+            reader.drop(index)
+            reader.details.append(_SUMMARY_TAG.sub("", line))
+            if _DETAILS_CLOSE.search(line):
+                reader.in_details = False
+                _take_details(reader, reader.details)
+                reader.details = []
+            continue
+        line_info = reader.info_of(index)
+        _read_line(reader, index, line, line_info, first and index == block.start)
+    reader.first_block = False
+
+
+def _take_details(reader: _Reader, lines: list[str]) -> None:
+    """A `<details>` block: an English abstract when it reads as English, otherwise summary text."""
+    text = "\n".join(_TAG.sub("", line) for line in lines).strip()
+    if not text:
+        return
+    if cjk_share(text) < _ABSTRACT_CJK_SHARE:
+        reader.abstract.append(text)
+        reader.abstract.append("")
+    else:
+        reader.kept.append((-1, text))
+
+
+def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line: bool) -> None:
+    draft = reader.draft
+    role = info.role
+    if role == "blank":
+        reader.keep(index, "")
+        return
+    if reader.pending_title and role == "prose":
+        _set_title(draft, reader.pending_title, strip_prefix(line)[1])
+        reader.pending_title = ""
+        reader.drop(index)
+        return
+    if reader.pending_abstract and role in ("prose",):
+        reader.abstract.append(strip_prefix(line)[1] if line.lstrip().startswith(">") else line)
+        reader.drop(index)
+        return
+    if role in ("image", "html"):
+        for ref in info.refs:
+            draft.refs.append((1, index, ref))
+        reader.drop(index)
+        return
+    if role == "fields":
+        for item in info.fields:
+            _read_field(reader, index, item)
+        if not any(item.kind == "summary" and item.value for item in info.fields):
+            reader.drop(index)
+        return
+    if role == "label":
+        reader.drop(index)
+        if info.label == "abstract":
+            reader.pending_abstract = True
+        elif info.label in ("title_en", "title_zh", "title", "en", "cn"):
+            reader.pending_title = info.label
+        return
+    if role == "links":
+        _read_links(reader, index, line, info, link_line)
+        reader.drop(index)
+        return
+    for ref in info.refs:
+        draft.refs.append((3, index, ref))
+    if _title_continuation(reader, index, line):
+        reader.drop(index)
+        return
+    reader.keep(index, line)
+
+
+def _title_continuation(reader: _Reader, index: int, line: str) -> bool:
+    """A title field hard-wrapped onto an indented next line."""
+    previous = reader.kept[-1] if reader.kept else None
+    if previous is None or previous[1] is not None or previous[0] != index - 1:
+        return False
+    info = reader.info.get(index - 1)
+    if info is None or info.role != "fields" or not line.startswith((" ", "\t")):
+        return False
+    last = info.fields[-1]
+    if last.kind not in ("title_en", "title_zh", "title", "en", "cn"):
+        return False
+    _set_title(reader.draft, last.kind, f"{last.value} {line.strip()}", replace=True)
+    return True
+
+
+def _read_field(reader: _Reader, index: int, item: Field) -> None:
+    draft = reader.draft
+    kind, value = item.kind, item.value
+    if kind in ("paper", "pdf"):
+        refs = references.refs_in(value) or _bare_ids(value)
+        for ref in refs:
+            draft.refs.append((1 if kind == "paper" else 2, index, ref))
+        text = plain(value)
+        if not refs and kind == "paper" and _title_like(text) and not _NUMBER.fullmatch(text):
+            _set_title(draft, "title", value, only_missing=True)  # `原文: English Title`
+        if value.replace(" ", "") in ("[]()", "()"):
+            draft.empty_link = True
+    elif kind == "code":
+        url = _first_url(value)
+        if url and not draft.code_url:
+            draft.code_url = url
+    elif kind in ("title_en", "title_zh", "title"):
+        if value:
+            _set_title(draft, kind, value)
+        else:
+            reader.pending_title = kind
+    elif kind in ("en", "cn"):
+        text = plain(value)
+        if not value:
+            reader.pending_title = kind
+        elif len(text) <= _SHORT_TITLE and not text.endswith(("。", ".")):
+            _set_title(draft, "title_en" if kind == "en" else "title_zh", value)
+        elif kind == "en":
+            reader.abstract.append(value)
+        else:
+            reader.keep(index, value)
+    elif kind == "summary":
+        if value:
+            reader.keep(index, value)
+    elif kind == "abstract":
+        if value:
+            reader.abstract.append(value)
+        else:
+            reader.pending_abstract = True
+    elif kind == "authors" and not draft.authors:
+        draft.authors = _split_people(value)
+    elif kind == "published" and not draft.published:
+        draft.published = plain(value)
+    elif kind == "categories" and not draft.categories:
+        draft.categories = tuple(x for x in (plain(p) for p in _SPLIT_CATEGORIES.split(value)) if x)
+    elif kind == "keywords" and not draft.keywords:
+        words = (plain(p).lstrip("#").strip() for p in _SPLIT_KEYWORDS.split(value))
+        draft.keywords = tuple(w for w in words if w)
+    elif kind == "votes" and draft.votes is None:
+        number = _NUMBER.search(value.replace(",", ""))
+        if number:
+            draft.votes = int(number.group())
+
+
+def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_line: bool) -> None:
+    """A link line (`[中文标题](url)`, a bare URL) or a row of links (`[📄 论文](…) | [💻 代码](…)`)."""
+    draft = reader.draft
+    for ref in info.refs:
+        draft.refs.append((1, index, ref))
+    paper_urls = {ref.url for ref in info.refs}
+    for link in info.links:
+        if link.url not in paper_urls and _is_code_link(link.text, link.url) and not draft.code_url:
+            draft.code_url = link.url
+    if not info.links and info.refs and "://" in line:
+        bare = references.BARE_URL.findall(line)
+        for url in bare:
+            url = references.trim_url(url)
+            if _is_code_url(url) and not draft.code_url:
+                draft.code_url = url
+    if info.codes and not draft.categories:
+        found = tuple(m.group() for code in info.codes for m in _CATEGORY.finditer(code))
+        draft.categories = found
+    if any(link.url.strip() == "" for link in info.links):
+        draft.empty_link = True
+    paper_links = [link for link in info.links if link.url in paper_urls]
+    if link_line and len(paper_links) == 1 and len(info.links) == 1:
+        _link_line_title(draft, paper_links[0].text.strip())
+        return
+    for link in paper_links:
+        text = link.text.strip()
+        if text and not generic_link_text(text):
+            cleaned, _ = clean_title(text)
+            if has_cjk(cleaned):
+                draft.title_zh = draft.title_zh or cleaned
+            else:
+                draft.title_en = draft.title_en or cleaned
+    if not info.links and link_line and len(info.refs) == 1:
+        draft.bare_link_line = index
+
+
+def generic_link_text(text: str) -> bool:
+    """Link texts that name the link, not the paper: `arXiv`, `📄 论文`, `到论文主页查看详情`, an ID."""
+    key = _NOT_WORD.sub("", plain(text).lower())
+    if not key:
+        return True
+    if _GENERIC_PHRASE.search(key) or _ID_TEXT.fullmatch(key):
+        return True
+    return len(key) <= 16 and _GENERIC_WORDS.fullmatch(key) is not None
+
+
+def _link_line_title(draft: Draft, text: str) -> None:
+    """The link right under the heading (`[中文标题](url)`) carries the other title: Chinese under an
+    English heading, English under a Chinese one."""
+    shown = plain(text)
+    if not text or generic_link_text(text) or shown == draft.title_en:
+        return
+    if not has_cjk(shown) and draft.title_zh and not draft.title_en:
+        draft.title_en = clean_title(text)[0]
+        return
+    draft.title_zh = shown
+
+
+def _title_like(text: str) -> bool:
+    """Short, one sentence at most, no URL: a title rather than a remark."""
+    return 0 < len(text) <= _SHORT_TITLE and "://" not in text and "。" not in text.rstrip("。")
+
+
+def _set_title(draft: Draft, kind: str, value: str, replace: bool = False, only_missing: bool = False) -> None:
+    cleaned, _ = clean_title(value)
+    if not cleaned:
+        return
+    if kind == "title":
+        kind = "title_zh" if has_cjk(cleaned) and cjk_share(cleaned) > 0.3 else "title_en"
+    if only_missing and (draft.title_zh if kind == "title_zh" else draft.title_en):
+        return
+    if kind in ("title_en", "en"):
+        if replace or not draft.title_en or has_cjk(draft.title_en) or _fields_win(draft.title_en, cleaned):
+            if has_cjk(cleaned) and not draft.title_zh:
+                draft.title_zh = cleaned
+            else:
+                draft.title_en = cleaned
+    else:
+        draft.title_zh = cleaned
+
+
+def _fields_win(current: str, labelled: str) -> bool:
+    """A labelled full title wins over the short name a heading may carry (`SFCo-Nav`)."""
+    return len(labelled) > len(current)
+
+
+def _finish(reader: _Reader) -> None:
+    draft = reader.draft
+    lines = _assemble(reader)
+    abstract = "\n".join(reader.abstract).strip()
+    summary = "\n".join(lines).strip()
+    if abstract and summary and has_cjk(summary):
+        draft.abstract_en = _unquote(abstract)
+    elif abstract and not summary:
+        summary = _unquote(abstract)
+    elif abstract:
+        summary = f"{summary}\n\n{_unquote(abstract)}"
+    draft.summary = _unquote(summary) if summary.startswith(">") else summary
+    kept = [index for index, text in reader.kept if text is not None and text.strip() and index >= 0]
+    draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
+    if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
+        draft.title_zh, draft.title_en = draft.title_en, ""
+
+
+def _assemble(reader: _Reader) -> list[str]:
+    """Kept lines in order: blank lines around a dropped line collapse to one, so a summary reads as it
+    was written without its metadata; sub-headings are demoted below the paper's own heading."""
+    out: list[str] = []
+    gap = False  # a dropped line lies between out[-1] and the next kept line
+    for index, text in reader.kept:
+        if text is None:
+            gap = True
+            continue
+        if index in reader.headings:
+            text = _demote(text, reader)
+        if not text.strip():
+            if not (gap and out and not out[-1].strip()):
+                out.append(text)
+            continue
+        if gap and out and out[-1].strip() and out[-1].lstrip().startswith(">") != text.lstrip().startswith(">"):
+            out.append("")
+        gap = False
+        out.append(text)
+    while out and not out[-1].strip():
+        out.pop()
+    while out and not out[0].strip():
+        out.pop(0)
+    return _drop_empty_headings(out) if reader.headings else out
+
+
+def _drop_empty_headings(lines: list[str]) -> list[str]:
+    """A sub-heading whose section was all metadata (`## 基本信息`) goes with it."""
+    out: list[str] = []
+    for line in reversed(lines):
+        match = _HEADING_MARK.match(line)
+        if match:
+            following = next((item for item in reversed(out) if item.strip()), None)
+            next_match = _HEADING_MARK.match(following) if following is not None else None
+            if following is None or (next_match and len(next_match.group(2)) <= len(match.group(2))):
+                while out and not out[-1].strip():
+                    out.pop()
+                continue
+        out.append(line)
+    out.reverse()
+    while out and not out[0].strip():
+        out.pop(0)
+    return out
+
+
+def _demote(line: str, reader: _Reader) -> str:
+    levels = [len(m.group(2)) for i in reader.headings if (m := _HEADING_MARK.match(reader.body[i]))]
+    match = _HEADING_MARK.match(line)
+    if not match or not levels:
+        return line
+    shift = 3 - min(levels)
+    level = min(6, len(match.group(2)) + shift)
+    return f"{match.group(1)}{'#' * level}{line[match.end() :]}"
+
+
+def _unquote(text: str) -> str:
+    """A summary given as one blockquote loses its quote marks."""
+    lines = text.split("\n")
+    if not all(line.lstrip().startswith(">") or not line.strip() for line in lines):
+        return text
+    return "\n".join(re.sub(r"^\s*>\s?", "", line) for line in lines).strip()
+
+
+def _bare_ids(value: str) -> list[Ref]:
+    return [Ref(i, arxiv.abs_url(i), "", "id") for i in references.ids_in(plain(value))[:1]]
+
+
+def _first_url(value: str) -> str:
+    found = references.links(value)
+    if found and found[0].url.startswith(("http://", "https://")):
+        return found[0].url
+    match = references.BARE_URL.search(value)
+    return references.trim_url(match.group()) if match else ""
+
+
+def _is_code_url(url: str) -> bool:
+    return any(host in url for host in _CODE_HOSTS)
+
+
+def _is_code_link(text: str, url: str) -> bool:
+    """`[💻 代码](…)`, `[GitHub](…)` or any link to a code host (the caller has ruled out paper links)."""
+    if not url.startswith(("http://", "https://")):
+        return False
+    return _is_code_url(url) or (len(plain(text)) <= 12 and _CODE_LINK.search(text) is not None)
+
+
+def _split_people(value: str) -> tuple[str, ...]:
+    text = _ET_AL.sub("", plain(value))
+    return tuple(name for name in (p.strip() for p in _SPLIT_LIST.split(text)) if name)

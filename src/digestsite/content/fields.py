@@ -1,0 +1,133 @@
+"""Labelled metadata lines: `**作者：** …`, `- **原文链接**: url`, `<font>摘要：</font>`, `Authors: …`.
+
+A label is known by its words, whatever dresses it (bold, inline HTML, a list marker, a blockquote,
+full-width or ASCII colon); unknown labels (`**核心创新**: …`) are ordinary summary text. Several fields
+may share a line (`**Date**: … | **arXiv**: […](…)`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
+_LABEL = re.compile(
+    r"(?:\*\*|__|<[^<>\n]{0,80}>|[ \t])*(?P<name>[^:：*<>\n\[\]()`|]{1,30}?)"
+    r"(?:\*\*|__|</?[^<>\n]{0,40}>|[ \t])*[:：](?![/\\])(?:\*\*|__|</[^<>\n]{0,40}>|[ \t])*"
+)
+_BARE_LABEL = re.compile(
+    r"(?:\*\*|__|</?[^<>\n]{0,80}>|[ \t#])*(?P<name>[^:：*<>\n\[\]()`|]{1,30}?)[:：]?"
+    r"(?:\*\*|__|</?[^<>\n]{0,40}>|[ \t])*"
+)
+_SEGMENTS = re.compile(r"[ \t]+[|｜·•][ \t]+")
+_NAME_NOISE = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+")
+
+_KINDS = {
+    "paper": "论文链接 论文地址 论文 原文链接 原文地址 原文 链接 地址 网址 url link links paper paperlink paperurl "
+    "arxiv arxiv链接 arxiv地址 arxivid arxiv编号 arxivurl arxivlink 论文id id 编号 abs 原始论文 论文原文 hf "
+    "huggingface hfpaper hf链接 huggingface链接 论文主页 paperpage 論文連結 論文鏈接 原文連結 連結 論文地址 "
+    "论文链接/doi/arxivid 文章链接 阅读原文",
+    "pdf": "pdf pdf链接 pdf地址 原文pdf链接 pdflink pdf下载 全文pdf pdf連結",
+    "code": "代码 代码链接 代码地址 code codelink github github链接 开源代码 开源地址 项目代码 repo repository 仓库 "
+    "源码 代码仓库 程式碼 代碼 代码/项目",
+    "project": "项目主页 项目地址 项目 project projectpage homepage 主页 demo 演示 数据集 dataset 项目/代码/数据 "
+    "项目/代码/数据链接(如可得) 数据",
+    "title_en": "原文标题 英文标题 英文名 英文题目 原标题 全称 英文全称 englishtitle original title 原文標題 英文標題 "
+    "english 英文",
+    "title": "论文标题 论文题目 题目 标题 title papertitle 论文名称 论文名 論文標題 標題",
+    "title_zh": "中文标题 中文题目 中文名 中文名称 译名 標題翻譯 标题翻译 翻译标题 中文译名 titlezh 中文標題 "
+    "中文翻译 中文",
+    "en": "en",
+    "cn": "cn zh",
+    "summary": "摘要 中文摘要 内容摘要 论文摘要 摘要翻译 翻译摘要 简介 概要 一句话总结 一句话摘要 tl;dr tldr summary "
+    "中文总结 摘要(中文) 內容摘要 中文摘要翻译 簡介 总结摘要 ai摘要 ai总结",
+    "abstract": "abstract 英文摘要 原文摘要 摘要原文 原始摘要 完整摘要 originalabstract englishabstract 英文原文 "
+    "摘要(英文) 英文摘要原文 原文摘要(英文) 論文摘要原文",
+    "authors": "作者 作者们 authors author 作者/机构 研究机构/作者 作者/單位 第一作者 著者 作者列表 作者/機構",
+    "published": "发布日期 发布时间 发表日期 发表时间 日期 date published 提交日期 提交时间 首次公开日期 submitted "
+    "publishdate 出版日期 首次提交 發布日期 發表日期 publisheddate 发布日期/版本 发布日期或版本日期 提交",
+    "categories": "分类 类别 领域 categories category arxiv所属领域 所属领域 cs子类 subjects subject 学科 arxiv分类 "
+    "arxiv类别 类目 分類 類別 主分类 primarycategory 研究领域",
+    "keywords": "关键词 关键字 keywords keyword tags tag 标签 关联关键词 主题标签 核心关键词 關鍵詞 關鍵字",
+    "votes": "票数 votes upvotes 点赞 点赞数 赞 热度 likes 投票 票數 讚",
+    "meta": "机构 单位 研究机构 作者单位 工作单位 会议 期刊 会议/期刊 发表 出处 venue doi 版本 版本日期 总结时间 "
+    "总结类型 详细分析 相关性评分 归属领域 相关领域 comment comments 首次公告 更新时间 状态 论文数 简称 入库日期 "
+    "收录 机构/作者 機構 單位 类型 type 首次公开 版本号",
+}
+KIND_OF: dict[str, str] = {name: kind for kind, names in _KINDS.items() for name in names.split()}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A labelled value: `kind` is one of the keys above, `value` the markdown after the label."""
+
+    kind: str
+    label: str
+    value: str
+
+
+def label_kind(name: str) -> str | None:
+    """The kind of a label as written (`**论文链接：**` → paper), or None for an unknown label."""
+    key = _NAME_NOISE.sub("", name).lower().strip(".:：-–—")
+    if key in KIND_OF:
+        return KIND_OF[key]
+    if "作者" in key and len(key) <= 8:
+        return "authors"
+    if key.endswith(("链接", "連結", "地址")) and ("论文" in key or "arxiv" in key or "原文" in key):
+        return "paper"
+    return None
+
+
+def strip_prefix(line: str) -> tuple[str, str]:
+    """(quote/list prefix, rest of the line)."""
+    match = _PREFIX.match(line)
+    end = match.end() if match else 0
+    return line[:end], line[end:]
+
+
+def parse_fields(line: str) -> list[Field] | None:
+    """The fields of a metadata line, or None when the line is not one (prose, unknown labels)."""
+    if "：" not in line and ":" not in line:
+        return None
+    _, rest = strip_prefix(line)
+    segments = _SEGMENTS.split(rest) if ("|" in rest or "·" in rest or "｜" in rest or "•" in rest) else [rest]
+    first = _field(segments[0])
+    if first is None:
+        return None
+    if len(segments) == 1:
+        return [first]
+    fields = [first]
+    for segment in segments[1:]:
+        field = _field(segment)
+        if field is None:  # a `|` inside the value, not between fields
+            return [Field(first.kind, first.label, _value_of(rest))]
+        fields.append(field)
+    return fields
+
+
+def _value_of(rest: str) -> str:
+    match = _LABEL.match(rest)
+    return rest[match.end() :].strip() if match else rest.strip()
+
+
+def _field(segment: str) -> Field | None:
+    match = _LABEL.match(segment)
+    if match is None:
+        return None
+    name = match.group("name").strip()
+    kind = label_kind(name)
+    if kind is None:
+        return None
+    return Field(kind, name, segment[match.end() :].strip())
+
+
+def bare_label(line: str) -> str | None:
+    """The kind of a line that is only a label (`**摘要：**`, `**Abstract**`, `<summary>完整摘要</summary>`)."""
+    _, rest = strip_prefix(line)
+    rest = rest.strip()
+    if not rest or len(rest) > 80:
+        return None
+    match = _BARE_LABEL.fullmatch(rest)
+    if match is None:
+        return None
+    return label_kind(match.group("name"))

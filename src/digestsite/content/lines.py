@@ -1,0 +1,96 @@
+"""What one content line of an entry is: prose, a metadata field, a row of links, an image, a label.
+
+Entries are found by their references and read by their lines; both ask this module, once per line.
+A reference is *strong* when the line exists to give it (a field, a link line or row, an HTML anchor)
+and *weak* when it sits inside a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from digestsite.content import arxiv, references
+from digestsite.content.fields import Field, bare_label, parse_fields, strip_prefix
+from digestsite.content.references import Link, Ref
+
+_IMAGE_ONLY = re.compile(r"(?:!\[[^\]\n]*\]\([^)\n]*\)|!\[\[[^\]\n]*\]\]|\s)+")
+_TAGS_ONLY = re.compile(r"(?:<(?:!--.*?--|/?[A-Za-z][^<>]{0,400})>\s*)+")
+_ANY_TAG = re.compile(r"<[^<>]{0,400}>")
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+_LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
+_AUTHOR_EMOJI = ("👤", "👥", "✍️", "✍", "🧑‍🔬")
+_ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `等`, a badge word)
+
+
+@dataclass(slots=True)
+class LineInfo:
+    """One line's role (blank, prose, fields, links, image, html, label) and what it carries."""
+
+    role: str
+    refs: list[Ref] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    label: str | None = None
+    codes: list[str] = field(default_factory=list)
+
+    @property
+    def strong(self) -> bool:
+        return self.role in ("fields", "links", "html")
+
+
+_BLANK = LineInfo("blank")
+
+
+def classify(line: str) -> LineInfo:
+    """The role of one line of paragraph, list or quote text."""
+    if not line.strip():
+        return _BLANK
+    _prefix, rest = strip_prefix(line)
+    rest = rest.strip()
+    if not rest:
+        return _BLANK
+    if rest[0] == "!" and _IMAGE_ONLY.fullmatch(rest):
+        return LineInfo("image")
+    if rest[0] == "<" and _TAGS_ONLY.fullmatch(rest):
+        return LineInfo("html", refs=references.refs_in(rest))
+    if "<a " in rest and references.HREF.search(rest):
+        refs = references.refs_in(rest)
+        if refs and len(_LETTERS.findall(_ANY_TAG.sub(" ", rest))) <= _ROW_LETTERS:
+            return LineInfo("html", refs=refs)
+    fields = parse_fields(line)
+    if fields is not None:
+        refs = []
+        for item in fields:
+            if item.kind in ("paper", "pdf"):
+                refs.extend(references.refs_in(item.value) or _id_refs(item.value))
+        return LineInfo("fields", refs=refs, fields=fields)
+    if rest.startswith(_AUTHOR_EMOJI):
+        value = rest.lstrip("".join(_AUTHOR_EMOJI)).strip()
+        return LineInfo("fields", fields=[Field("authors", "👤", value)])
+    label = bare_label(line)
+    if label is not None:
+        return LineInfo("label", label=label)
+    refs = references.refs_in(rest)
+    found = references.links(rest) if "](" in rest else []
+    if not refs and not found and "://" not in rest:
+        return LineInfo("prose")
+    if _is_row(rest, found):
+        return LineInfo("links", refs=refs, links=found, codes=_CODE_SPAN.findall(rest))
+    return LineInfo("prose", refs=refs, links=found)
+
+
+def _is_row(rest: str, found: list[Link]) -> bool:
+    """A line made of links (and bare URLs) with only separators, emoji and a few letters around them."""
+    remainder = rest
+    for link in reversed(found):
+        remainder = remainder[: link.start] + " " + remainder[link.end :]
+    remainder = references.BARE_URL.sub(" ", remainder)
+    remainder = _CODE_SPAN.sub(" ", remainder)
+    remainder = references.IMAGE.sub(" ", remainder)
+    return len(_LETTERS.findall(remainder)) <= _ROW_LETTERS and remainder != rest
+
+
+def _id_refs(value: str) -> list[Ref]:
+    """`**论文ID:** 2508.03694v1`: a bare ID as the value of a paper field."""
+    return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id") for arxiv_id in references.ids_in(value)[:1]]

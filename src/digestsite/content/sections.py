@@ -1,0 +1,258 @@
+"""Which headed sections of a digest are paper entries, and where each entry ends.
+
+An entry is the section, at whichever level from `#` to `####`, that carries a paper reference. A
+reference found under a sub-heading (`### 4. 评价`, `## 基本信息`) belongs to the section above it when
+that section holds no other paper. Headings without a reference are structure (document title, section
+headings, footers) unless they sit among entries as their siblings: a sub-heading repeated in every
+entry or named like one (研究背景, Abstract…) joins the entry before it; anything else there is an entry
+that is not a paper (a news item), skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from digestsite.content.blocks import VERBATIM, Block
+from digestsite.content.lines import LineInfo, classify
+from digestsite.content.references import Ref, refs_in
+from digestsite.content.titles import clean_title, has_cjk
+
+MAX_ENTRY_LEVEL = 4
+
+
+def _words(text: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """English words to match as whole words, and a pattern for the others."""
+    words = text.split()
+    others = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
+    return frozenset(w for w in words if w.isascii()), re.compile("|".join(map(re.escape, others)) or "(?!)")
+
+
+_SUB_WORDS = _words(
+    "背景 动机 方法 贡献 创新 实验 结果 结论 意义 亮点 摘要 简介 介绍 概述 问题 局限 不足 展望 评价 评分 "
+    "打分 关键词 核心 主要工作 技术 思路 框架 细节 启发 点评 解读 要点 "
+    "分析 基本信息 论文信息 信息 提示 方案 优势 应用 影响 相关工作 速览 原文 阅读 笔记 结论 贡献 總結 背景 "
+    "動機 創新 實驗 結果 結論 評價 要點 簡介 亮點 思考 讨论 推荐理由 推荐 "
+    "一句话 tl;dr tldr abstract method methods results result conclusion conclusions background contribution "
+    "contributions overview motivation experiments experiment limitations highlights takeaways summary "
+    "insights discussion approach introduction details key idea problem analysis evaluation notes "
+)
+_STRUCTURE_WORDS = _words(
+    "统计 目录 参考文献 参考资料 引用 总结 今日总结 结语 写在最后 往期 订阅 关注 致谢 附录 索引 导航 "
+    "论文列表 论文详情 深入解析 重点论文 趋势 说明 免责声明 更新日志 排名 推荐阅读 "
+    "相关链接 数据来源 来源 目錄 參考文獻 統計 訂閱 references reference contents toc statistics stats about "
+    "appendix "
+    "subscribe disclaimer changelog further reading related links footer index "
+)
+_DIGEST_WORDS = _words("日报 周报 月报 速递 精选 汇总 每日 每周 daily weekly digest newsletter 論文精選 日報 週報 ")
+_TOKEN = re.compile(r"[a-z][a-z;]*")
+_SHORT_CJK = 14
+_SHORT_LATIN_WORDS = 5
+_COUNT_SUFFIX = re.compile(r"[(（]\s*\d+\s*篇?\s*[)）]\s*$|\d+\s*篇\s*[)）]?\s*$")
+
+
+@dataclass(slots=True)
+class Section:
+    """A heading and the blocks up to the next heading of any level."""
+
+    index: int  # position among the file's sections
+    block: Block
+    blocks: list[Block] = field(default_factory=list)
+    parent: int | None = None
+    children: list[int] = field(default_factory=list)
+    kind: str = ""  # "sub", "structure", "digest" or "" (a heading that may be a title)
+    key: str = ""  # the heading as compared with other headings
+    refs: list[tuple[int, Ref, bool]] = field(default_factory=list)  # (body line, ref, strong)
+
+    @property
+    def level(self) -> int:
+        return self.block.level
+
+    def ids(self) -> set[str]:
+        """The papers this section names: by its strong references, or by the weak ones (a URL inside a
+        sentence) when it has no strong one and its heading may be a title."""
+        strong = {ref.arxiv_id or ref.url for _, ref, is_strong in self.refs if is_strong}
+        if strong or self.kind:
+            return strong
+        return {ref.arxiv_id or ref.url for _, ref, _ in self.refs}
+
+
+@dataclass(slots=True)
+class Outline:
+    """The file's sections, which are entries (with their last block, exclusive), which are skipped
+    entries, and each line's classification (computed once, shared with the entry reader)."""
+
+    sections: list[Section]
+    entries: dict[int, int]  # section index → end line (exclusive) of the entry
+    skipped: list[int]  # section indexes of entries that are not papers
+    info: dict[int, LineInfo]
+
+
+def heading_kind(text: str) -> str:
+    """Whether a heading names a sub-section of an entry, a structural section, the digest itself, or
+    none of these (it may then be a title)."""
+    return _kind_of(clean_title(text)[0].lower())
+
+
+def _kind_of(lowered: str) -> str:
+    if not lowered:  # `### 109`: no words, but its section may still hold a paper
+        return ""
+    short = len(lowered) <= _SHORT_CJK if has_cjk(lowered) else len(lowered.split()) <= _SHORT_LATIN_WORDS
+    if _COUNT_SUFFIX.search(lowered):
+        return "structure"
+    tokens = set(_TOKEN.findall(lowered))
+    if short and _mentions(lowered, tokens, _STRUCTURE_WORDS):
+        return "structure"
+    if short and _mentions(lowered, tokens, _SUB_WORDS):
+        return "sub"
+    if _mentions(lowered, tokens, _DIGEST_WORDS):
+        return "digest"
+    return ""
+
+
+def _mentions(text: str, tokens: set[str], words: tuple[frozenset[str], re.Pattern[str]]) -> bool:
+    """English words match whole words (`key` is not in `monkey`); Chinese words match anywhere."""
+    ascii_words, others = words
+    return not ascii_words.isdisjoint(tokens) or others.search(text) is not None
+
+
+def outline(blocks: list[Block], body: list[str]) -> Outline:
+    """Sections of the body and which of them are entries."""
+    sections = _sections(blocks)
+    info: dict[int, LineInfo] = {}
+    for section in sections:
+        _collect_refs(section, body, info)
+    counts: dict[str, int] = {}
+    for section in sections:
+        counts[section.key] = counts.get(section.key, 0) + 1
+    entry_of = _choose_entries(sections)
+    entries = _extents(sections, entry_of, counts, len(body))
+    skipped = _skipped(sections, entries)
+    return Outline(sections, entries, skipped, info)
+
+
+def _sections(blocks: list[Block]) -> list[Section]:
+    sections: list[Section] = []
+    stack: list[int] = []
+    for block in blocks:
+        if block.kind == "heading":
+            while stack and sections[stack[-1]].level >= block.level:
+                stack.pop()
+            section = Section(len(sections), block, parent=stack[-1] if stack else None)
+            section.key = clean_title(block.text)[0].lower()
+            section.kind = _kind_of(section.key)
+            if section.parent is not None:
+                sections[section.parent].children.append(section.index)
+            sections.append(section)
+            stack.append(section.index)
+        elif sections:
+            sections[-1].blocks.append(block)
+    return sections
+
+
+def _collect_refs(section: Section, body: list[str], info: dict[int, LineInfo]) -> None:
+    heading_line = section.block.start
+    for ref in refs_in(section.block.text):
+        section.refs.append((heading_line, ref, True))
+    in_table = False  # an HTML table: its rows are read as table rows (content/tables.py), not here
+    for block in section.blocks:
+        if block.kind in VERBATIM:
+            continue
+        for index in range(block.start, block.end):
+            line = body[index]
+            if not line:
+                continue
+            if "<table" in line or in_table:
+                in_table = "</table>" not in line
+                continue
+            if line.lstrip().startswith("|"):
+                continue
+            line_info = classify(line)
+            info[index] = line_info
+            for ref in line_info.refs:
+                section.refs.append((index, ref, line_info.strong))
+
+
+def _subtree_ids(sections: list[Section], index: int, memo: dict[int, set[str]]) -> set[str]:
+    if index not in memo:
+        ids = set(sections[index].ids())
+        for child in sections[index].children:
+            ids |= _subtree_ids(sections, child, memo)
+        memo[index] = ids
+    return memo[index]
+
+
+def _choose_entries(sections: list[Section]) -> dict[int, int]:
+    """Section index of each section carrying a reference → index of the entry it belongs to."""
+    entry_of: dict[int, int] = {}
+    memo: dict[int, set[str]] = {}
+    for section in sections:
+        if section.kind == "structure":
+            continue
+        ids = section.ids()
+        if not ids:
+            continue
+        target = section.index
+        while True:
+            current = sections[target]
+            parent = current.parent
+            needs_climb = current.kind in ("sub", "digest") or current.level > MAX_ENTRY_LEVEL
+            if not needs_climb or parent is None:
+                break
+            above = sections[parent]
+            if above.kind in ("structure", "digest") and current.level <= MAX_ENTRY_LEVEL:
+                break
+            if _subtree_ids(sections, parent, memo) != ids:
+                break
+            target = parent
+        if sections[target].level <= MAX_ENTRY_LEVEL:
+            entry_of[section.index] = target
+    return entry_of
+
+
+def _attachable(section: Section, counts: dict[str, int]) -> bool:
+    """A reference-less heading beside an entry that continues it: a sub-heading."""
+    repeated = bool(section.key) and counts.get(section.key, 0) > 1 and section.kind == ""
+    return not section.ids() and (section.kind == "sub" or repeated)
+
+
+def _extents(sections: list[Section], entry_of: dict[int, int], counts: dict[str, int], size: int) -> dict[int, int]:
+    entry_sections = sorted(set(entry_of.values()))
+    entries: dict[int, int] = {}
+    is_entry = set(entry_sections)
+    for index in entry_sections:
+        level = sections[index].level
+        end = size
+        for later in sections[index + 1 :]:
+            if later.index in is_entry:
+                end = later.block.start
+                break
+            if later.level > level:
+                continue
+            if later.level == level and _attachable(later, counts):
+                continue
+            end = later.block.start
+            break
+        entries[index] = end
+    return entries
+
+
+def _skipped(sections: list[Section], entries: dict[int, int]) -> list[int]:
+    """Sections that stand among entries as siblings but carry no paper: news items, empty links."""
+    covered = sorted((sections[i].block.start, end) for i, end in entries.items())
+    starts = [start for start, _ in covered]
+    sibling_slots = {(sections[i].parent, sections[i].level) for i in entries}
+    skipped = []
+    for section in sections:
+        if section.index in entries or section.kind in ("structure", "digest"):
+            continue
+        position = bisect.bisect_right(starts, section.block.start) - 1
+        if position >= 0 and section.block.start < covered[position][1]:
+            continue
+        if (section.parent, section.level) not in sibling_slots or section.level > MAX_ENTRY_LEVEL:
+            continue
+        if section.kind == "sub" or not (section.blocks or section.children):
+            continue
+        skipped.append(section.index)
+    return skipped
