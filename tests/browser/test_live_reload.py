@@ -31,10 +31,15 @@ def test_broken_digest_shows_an_overlay_naming_file_and_line_then_recovers(bundl
         page.goto(server.url + "papers/2403.19887/")
         time.sleep(0.3)
         broken = root / "seeds" / "009_broken.md"
-        broken.write_text("# Fine\n[好](https://arxiv.org/abs/2407.00001)\n\n摘要。\n\n# Broken Entry\n\n没有链接。\n")
+        broken.write_text(
+            "# Fine\n[好](https://arxiv.org/abs/2407.00001)\n\n摘要。\n\n# Broken\n[坏](https://arxiv.org/abs/2413.00001)\n"
+        )
         overlay = page.locator("#digestsite-overlay")
         overlay.wait_for(timeout=3000)
-        assert "seeds/009_broken.md:6: error: entry 'Broken Entry' has no link line" in overlay.inner_text()
+        assert (
+            "seeds/009_broken.md:7: error: link 'https://arxiv.org/abs/2413.00001' has a malformed"
+            in overlay.inner_text()
+        )
         assert page.locator("h1").inner_text() == "Jamba: A Hybrid Transformer-Mamba Language Model"
         assert get(server.url, "/papers/2403.19887/")[0] == 200  # the last good site still serves
         broken.unlink()
