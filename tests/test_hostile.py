@@ -235,17 +235,17 @@ def test_parsing_ignores_line_endings_and_a_trailing_newline(text, newline):
     assert parse_digest((text + "\n").encode("utf-8"), "p.md") == plain
 
 
-def test_front_matter_alias_bomb_is_a_short_located_error_found_quickly(tmp_path):
+def test_front_matter_alias_bomb_is_a_short_located_warning_found_quickly(tmp_path):
     # 7 levels: 9**7 = 4.8 million items once expanded; its repr alone was a 35 MB line taking seconds.
     front = "---\n" + alias_bomb(7) + "title: *a6\n---\n"
     write_site(tmp_path, {"a.md": front + GOOD})
     started = time.monotonic()
     result = run(tmp_path, "check")
     assert time.monotonic() - started < 20
-    assert result.returncode == 1
+    assert result.returncode == 0  # bad front matter is ignored with a warning; the papers still build
     lines = result.stderr.splitlines()
     assert len(lines) == 2 and len(lines[0]) < 200
-    assert lines[0].startswith("seeds/a.md:") and "through aliases" in lines[0]
+    assert lines[0].startswith("seeds/a.md:6: warning:") and "through aliases" in lines[0]
 
 
 def test_front_matter_keys_set_twice_are_reported_by_yaml_lines():
@@ -276,11 +276,11 @@ def test_diagnostics_are_one_line_with_control_characters_and_escapes_shown_esca
     heading = "# \x1b[2J\x1b]0;owned\x07Title\u202e\r\n[t](https://arxiv.org/abs/2401.00002)\n"
     write_site(tmp_path, {"a.md": GOOD, forged: "", "b.md": heading})
     result = run(tmp_path, "check")
-    assert result.returncode == 1
+    assert result.returncode == 0  # the forged file name yields no error line: its newline is escaped
     lines = result.stderr.splitlines()
     assert len(lines) == 3, lines
     assert "seeds/x\\nseeds:1: error: forged.md:1: warning: empty digest file; skipped" in lines
-    assert "seeds/b.md:1: error: entry '\\x1b[2J\\x1b]0;owned\\x07Title\\u202e' has no summary" in lines
+    assert "seeds/b.md:1: warning: entry '\\x1b[2J\\x1b]0;owned\\x07Title\\u202e' has no summary; skipped" in lines
     assert not any(c in result.stderr for c in "\x1b\x07\r\u202e")
     report = json.loads(run(tmp_path, "check", "--format", "json").stdout)
     assert {d["path"] for d in report["diagnostics"]} == {"seeds/" + forged, "seeds/b.md"}
@@ -296,11 +296,11 @@ def test_diagnostic_format_cuts_long_messages_before_escaping():
 def test_yaml_constructor_errors_in_front_matter_are_one_line(tmp_path):
     write_site(tmp_path, {"a.md": "---\ntitle: !!python/object:os.system x\n---\n" + GOOD})
     result = run(tmp_path, "check")
-    assert result.returncode == 1
+    assert result.returncode == 0
     lines = result.stderr.splitlines()
     assert lines[0] == (
-        "seeds/a.md:2: error: front matter: invalid value: could not determine a constructor for the tag "
-        "'tag:yaml.org,2002:python/object:os.system'"
+        "seeds/a.md:2: warning: front matter: invalid value: could not determine a constructor for the tag "
+        "'tag:yaml.org,2002:python/object:os.system'; ignored"
     )
     assert len(lines) == 2
 

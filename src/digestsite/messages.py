@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-_PLURALS = {"batch": "batches", "copy": "copies"}
+_PLURALS = {"batch": "batches", "copy": "copies", "skipped entry": "skipped entries"}
 
 
 def counted(count: int, noun: str) -> str:

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from digestsite.config import Config, display_path
+from digestsite.config import Config
 from digestsite.content.explain import explain
 from digestsite.content.model import Severity, failing_diagnostics
 from digestsite.content.parse import parse_digest
@@ -40,7 +40,7 @@ def check(config: Config, *, strict: bool = False, output_format: str = "text") 
 def explain_file(path: Path) -> int:
     """`check --explain FILE`: what the parser recognised in one digest, section by section, on stdout."""
     data = path.read_bytes()  # an unreadable file is an OSError, reported with its path by the CLI
-    label = display_path(path)
+    label = str(path)  # as the user named it
     print(explain(data, label), end="")
     failing = failing_diagnostics(parse_digest(data, label).diagnostics, strict=False)
     return EXIT_CONTENT if failing else EXIT_OK

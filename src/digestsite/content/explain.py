@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from digestsite.content.model import Paper
 from digestsite.content.parse import Outcome, analyse
+from digestsite.messages import counted
 
 _SUMMARY_WORDS = 60
 
@@ -18,7 +19,8 @@ def explain(data: bytes, path: str) -> str:
     outcomes = analysis.outcomes
     papers = [o for o in outcomes if o.paper is not None]
     skipped = [o for o in outcomes if o.paper is None and not _is_structure(o)]
-    lines = [f"{path}: {len(papers)} papers, {len(skipped)} skipped entries, {len(outcomes)} headings"]
+    found = [counted(len(papers), "paper"), counted(len(skipped), "skipped entry"), counted(len(outcomes), "heading")]
+    lines = [f"{path}: {', '.join(found)}"]
     for outcome in outcomes:
         lines.extend(_describe(outcome))
     batch = analysis.result.batch

@@ -81,7 +81,13 @@ def classify(line: str) -> LineInfo:
 
 
 def _is_row(rest: str, found: list[Link]) -> bool:
-    """A line made of links (and bare URLs) with only separators, emoji and a few letters around them."""
+    """A line made of links (and bare URLs) with only separators, emoji and a few letters around them.
+
+    Images are not links: a sentence with inline images stays prose.
+    """
+    text_only = references.IMAGE.sub(" ", rest)
+    if "](" not in text_only and not references.BARE_URL.search(text_only):
+        return False
     remainder = rest
     for link in reversed(found):
         remainder = remainder[: link.start] + " " + remainder[link.end :]
