@@ -69,6 +69,7 @@ def measure(papers: int, digestsite: str) -> dict[str, object]:
         folder = Path(scratch)
         oldest, newest = prepare(papers, folder)
         cold, rss, stderr = timed([digestsite, "build", "--timings"], folder)
+        stderr = stderr.replace(",", "")  # thousands separators
         pages = int(re.search(r"(\d+) pages", stderr).group(1))  # type: ignore[union-attr]
         stages = dict(re.findall(r"(\S+) (\d+) ms", stderr.split("stages:", 1)[1]))
         noop, _, noop_err = timed([digestsite, "build"], folder)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -116,50 +114,3 @@ def test_a_lock_is_released_when_its_build_fails(tmp_path):
         OutputLock(tmp_path / "_site", busy=None),
     ):
         pass  # a second holder, even in this process, is refused
-
-
-def edit_first_summary(root: Path, new: bool) -> None:
-    digest = sorted((root / "seeds").iterdir())[-1]  # the newest batch: a typical in-place update
-    text = digest.read_text("utf-8")
-    marker = "（已更新）"
-    text = text.replace(marker, "")
-    if new:
-        text = text.replace("。", f"。{marker}", 1)
-    digest.write_text(text, "utf-8")
-
-
-def full_build(root: Path, name: str) -> dict[str, bytes]:
-    config = load_config(root / "site.yaml", {"output": str(root / name)})
-    build(config)
-    return snapshot(root / name)
-
-
-@pytest.mark.parametrize("kills", [pytest.param(50, marks=pytest.mark.slow), 4])
-def test_killing_an_in_place_update_anywhere_leaves_the_old_or_the_new_site(tmp_path, kills):
-    write_corpus(tmp_path / "seeds", papers=600)
-    (tmp_path / "site.yaml").write_text("languages: [zh, en]\n", "utf-8")
-    old = full_build(tmp_path, "old")
-    edit_first_summary(tmp_path, new=True)
-    new = full_build(tmp_path, "new")
-    edit_first_summary(tmp_path, new=False)
-    assert run(tmp_path, "build", "--quiet").returncode == 0  # the live site, with its cache
-    started = time.monotonic()
-    edit_first_summary(tmp_path, new=True)
-    assert "updated in place" in run(tmp_path, "build").stderr
-    duration = time.monotonic() - started
-    rng = random.Random(11)
-    killed = 0
-    for _ in range(kills):
-        live = snapshot(tmp_path / "_site")
-        assert live in (old, new)
-        edit_first_summary(tmp_path, new=live == old)  # every build is an in-place update to the other one
-        process = subprocess.Popen([EXECUTABLE, "build", "--quiet"], cwd=tmp_path)
-        time.sleep(rng.uniform(0.05, duration))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        process.wait()
-        assert snapshot(tmp_path / "_site") in (old, new)
-    assert killed >= kills // 2  # most kills landed while the update ran
-    assert run(tmp_path, "build", "--quiet").returncode == 0
-    assert snapshot(tmp_path / "_site") in (old, new)

@@ -7,6 +7,9 @@ The pipeline (commands/build.py) is the same with every cache; only the answers 
   returns at once and an edit rewrites only what changed;
 - `ServeCache` is the dev server's: the same idea, held in memory between rebuilds.
 No stage imports this package: stages take plain protocols (ParseStore, ShardStore, Producer).
+
+This module imports no stage at load time (the parser, Jinja and markdown-it take a fifth of a second
+to load): what the stores need is imported when a build runs past the up-to-date check.
 """
 
 from __future__ import annotations
@@ -15,8 +18,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from jinja2 import Environment
+from typing import TYPE_CHECKING
 
 from digestsite import __version__
 from digestsite.cache.changes import Changes, find_changes
@@ -25,17 +27,20 @@ from digestsite.cache.keys import Keys, tree_digest
 from digestsite.cache.manifest import Manifest, Records
 from digestsite.cache.memo import StoredMemo
 from digestsite.cache.page_store import Location, PageStore, Producer
-from digestsite.cache.parses import MemoryParses, StoredParses
 from digestsite.cache.pickles import CACHE_FORMAT, read_pickle, write_pickle
 from digestsite.cache.shard_store import FolderShardStore
 from digestsite.config import Config
 from digestsite.content.model import Diagnostic, failing_diagnostics
-from digestsite.render.environment import create_environment
-from digestsite.render.outputs import OutputPlan
-from digestsite.render.papers_json import BatchPart, batch_json
 from digestsite.render.theme import bundled_folders
-from digestsite.search.pagefind import NoShardStore, ShardStore
-from digestsite.site.sources import NoParseStore, ParseStore
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from digestsite.cache.parses import MemoryParses
+    from digestsite.render.outputs import OutputPlan
+    from digestsite.render.papers_json import BatchPart
+    from digestsite.search.pagefind import ShardStore
+    from digestsite.site.sources import ParseStore
 
 CACHE_DIR = ".digestsite-cache"
 # Past this many changed pages (a template edit) a staged full write is faster than an in-place update,
@@ -60,14 +65,16 @@ class NoCache:
         """The last build's diagnostics when its output stands as it is; None means: build."""
         return None
 
-    def parses(self, config: Config) -> ParseStore:
-        return NoParseStore()
+    def parses(self, config: Config) -> ParseStore | None:
+        return None  # every file parsed afresh
 
     def environment(self, config: Config) -> Environment:
+        from digestsite.render.environment import create_environment
+
         return create_environment(config.templates_dir)
 
-    def shards(self, config: Config) -> ShardStore:
-        return NoShardStore()
+    def shards(self, config: Config) -> ShardStore | None:
+        return None  # every shard indexed afresh
 
     def scratch(self, config: Config) -> Path:
         """Where search documents are written while Pagefind reads them (never beside the output)."""
@@ -108,7 +115,7 @@ class DiskCache(_KeyedCache):
         super().__init__(FileHashes(known if isinstance(known, dict) else None))
         self.records = Records(self.folder, config.output_dir)
         self._inputs = ""
-        self._parses: StoredParses | None = None
+        self._parses: ParseStore | None = None
         self._pages: PageStore | None = None
         self._memo: StoredMemo | None = None
 
@@ -135,29 +142,35 @@ class DiskCache(_KeyedCache):
             return None  # --strict must fail on the warnings again, not pass because nothing changed
         return reused
 
-    def parses(self, config: Config) -> ParseStore:
+    def parses(self, config: Config) -> ParseStore | None:
+        from digestsite.cache.parses import StoredParses
+
         folder = self._sub("parsed")
         self._parses = StoredParses(folder, self.hashes, self.keys) if folder is not None else None
-        return self._parses or NoParseStore()
+        return self._parses
 
     def environment(self, config: Config) -> Environment:
+        from digestsite.render.environment import create_environment
+
         return create_environment(config.templates_dir, self._sub("templates"))
 
-    def shards(self, config: Config) -> ShardStore:
+    def shards(self, config: Config) -> ShardStore | None:
         folder = self._sub("search")
-        return FolderShardStore(folder, self.keys) if folder is not None else NoShardStore()
+        return FolderShardStore(folder, self.keys) if folder is not None else None
 
     def scratch(self, config: Config) -> Path:
         return self._sub() or config.root
 
     def batch_part(self, config: Config) -> BatchPart | None:
+        from digestsite.render.papers_json import batch_json
+
         folder = self._sub()
         self._memo = StoredMemo(folder / "papers-json.pickle", batch_json, self.keys) if folder is not None else None
         return self._memo
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
         if self._parses is not None:
-            self._parses.prune()  # parsing is over: drop the parses of files that are gone or changed
+            self._parses.prune()  # type: ignore[attr-defined]  # parsing is over: drop the parses of files that are gone or changed
         previous = self.records.manifest()
         folder = self._sub("pages")
         self._pages = PageStore(folder) if folder is not None else None
@@ -192,29 +205,34 @@ class ServeCache(_KeyedCache):
 
     def __init__(self) -> None:
         super().__init__(FileHashes())
-        self._parses = MemoryParses(self.hashes, self.keys)
+        self._parses: MemoryParses | None = None
         self._environment: tuple[str, Environment] | None = None
         self._files: dict[str, str] = {}
         self._groups: dict[str, tuple[str, ...]] = {}
         self.live_search: list[str] = []  # the shard keys of the index in the served folder
 
-    def parses(self, config: Config) -> ParseStore:
+    def parses(self, config: Config) -> ParseStore | None:
+        from digestsite.cache.parses import MemoryParses
+
         self.hashes.start_over()  # a rebuild reads only the digest files that changed
+        self._parses = self._parses or MemoryParses(self.hashes, self.keys)
         return self._parses
 
     def environment(self, config: Config) -> Environment:
         """One compiled Jinja environment for as long as no template file changes (by content, not mtime)."""
+        from digestsite.render.environment import create_environment
+
         key = tree_digest([config.templates_dir, *bundled_folders()[:1]])
         if self._environment is None or self._environment[0] != key:
             self._environment = (key, create_environment(config.templates_dir))
         return self._environment[1]
 
-    def shards(self, config: Config) -> ShardStore:
+    def shards(self, config: Config) -> ShardStore | None:
         folder = self.shards_folder(config)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
-            return NoShardStore()
+            return None
         return FolderShardStore(folder, self.keys)
 
     def scratch(self, config: Config) -> Path:

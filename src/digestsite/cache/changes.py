@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from digestsite.cache.keys import Keys
-from digestsite.render.outputs import Output, OutputPlan
 
-Planned = tuple[Output, str]  # an output and its fingerprint
+if TYPE_CHECKING:
+    from digestsite.render.outputs import Output, OutputPlan
+
+Planned = tuple["Output", str]  # an output and its fingerprint
 
 
 @dataclass

@@ -14,10 +14,13 @@ import os
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digestsite.cache.pickles import read_pickle, write_pickle
 from digestsite.output.files import as_bytes
-from digestsite.render.outputs import Output
+
+if TYPE_CHECKING:
+    from digestsite.render.outputs import Output
 
 Location = tuple[str, int, int]  # segment name, offset, length
 _INDEX = "index.pickle"

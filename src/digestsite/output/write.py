@@ -123,18 +123,14 @@ class _WriteShare:
 
 
 class InPlaceUpdate:
-    """Just the changed files of a live site, made visible all at once.
-
-    The live tree is copied as hard links into a staging folder (no file's bytes are copied), the
-    changed files replace their links there, files no longer produced are removed, and the folder is
-    swapped in whole. A build killed or failing at any point leaves the live site exactly as it was.
-    """
+    """Just the changed files of a live site: produced in memory first, so a failure while rendering
+    writes nothing, then each replaced atomically, and files no longer produced removed."""
 
     def __init__(self, output_dir: Path, stale: Sequence[str], previous_search: Sequence[str]) -> None:
         self.output_dir = output_dir
         self.stale = stale
         self.previous_search = previous_search
-        self.staging = StagingFolder(output_dir)
+        self.pending: dict[str, bytes] = {}
 
     def write(
         self,
@@ -144,35 +140,21 @@ class InPlaceUpdate:
         indexer: SearchIndexer | None,
         progress: Progress | None = None,
     ) -> tuple[int, list[object]]:
-        link_tree(self.output_dir, self.staging.path)
         with producer() as making:
             for output, fingerprint in planned:
-                # A new file in place of the link: the live file (the same inode) is never written.
-                replace_file(self.staging.path, output.path, making.bytes_of(output, fingerprint))
-            return len(planned), [making.outcome()]
+                self.pending[output.path] = making.bytes_of(output, fingerprint)
+            return len(self.pending), [making.outcome()]
 
     def commit(self, indexer: SearchIndexer | None) -> None:
+        for path, data in self.pending.items():
+            replace_file(self.output_dir, path, data)
         for path in self.stale:
-            remove_file(self.staging.path, path)
+            remove_file(self.output_dir, path)
         if indexer is not None:
-            indexer.finish_in_place(self.staging.path, self.previous_search)
-        self.staging.commit()
+            indexer.finish_in_place(self.output_dir, self.previous_search)
 
     def __enter__(self) -> InPlaceUpdate:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if kind is not None:
-            self.staging.discard()
-
-
-def link_tree(source: Path, target: Path) -> None:
-    """Recreate the folders of `source` under the existing `target`, its files as hard links."""
-    with os.scandir(source) as entries:
-        for entry in entries:
-            destination = os.path.join(target, entry.name)
-            if entry.is_dir(follow_symlinks=False):
-                os.mkdir(destination)
-                link_tree(Path(entry.path), Path(destination))
-            else:
-                os.link(entry.path, destination, follow_symlinks=False)
+    def __exit__(self, *_: object) -> None:
+        pass
