@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from pathlib import Path
 
 from digestsite.cache.file_hashes import FileHashes, hash_tree
@@ -41,6 +41,7 @@ class Keys:
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
+        self._shapes: dict[type, tuple[tuple[str, ...], bool] | None] = {}  # a class's fields, and if frozen
 
     def of(self, value: object) -> str:
         """The key of `value`; tuples and frozen dataclasses are remembered, being shared and unchanging."""
@@ -48,7 +49,8 @@ class Keys:
         if cached is not None and cached[0] is value:
             return cached[1]
         digest = self._compute(value)
-        if isinstance(value, tuple) or _is_frozen_record(value):
+        shape = self._shape(type(value))
+        if isinstance(value, tuple) or (shape is not None and shape[1]):
             self._memo[id(value)] = (value, digest)
         return digest
 
@@ -56,30 +58,49 @@ class Keys:
         if isinstance(value, _PLAIN):
             return digest_of(type(value).__name__, repr(value))
         if isinstance(value, (tuple, list)):
-            return digest_of("seq", *(self.of(item) for item in value))
+            return digest_of("seq", *[self.of(item) for item in value])
         if isinstance(value, Mapping):
-            return digest_of("map", *(f"{key}={self.of(value[key])}" for key in sorted(value)))
-        if is_dataclass(value) and not isinstance(value, type):
-            return self._record(value)
+            return digest_of("map", *[f"{key}={self._part(value[key])}" for key in sorted(value)])
+        shape = self._shape(type(value))
+        if shape is not None:
+            cls = type(value)
+            return digest_of(cls.__name__, *[f"{name}={self._part(getattr(value, name))}" for name in shape[0]])
         return digest_of(type(value).__name__, repr(value))
+
+    def _part(self, item: object) -> str:
+        """A plain value stands for itself (its repr is a literal, never a digest); anything else by its key."""
+        return repr(item) if isinstance(item, _PLAIN) else self.of(item)
+
+    def _shape(self, cls: type) -> tuple[tuple[str, ...], bool] | None:
+        """A dataclass's field names and whether it is frozen (None for anything else), looked up once."""
+        if cls not in self._shapes:
+            params = getattr(cls, "__dataclass_params__", None)
+            names = tuple(f.name for f in fields(cls)) if params is not None else ()
+            self._shapes[cls] = (names, bool(params.frozen)) if params is not None else None
+        return self._shapes[cls]
 
     def remember(self, value: object, digest: str) -> None:
         """Take `digest` as the key of `value` (one computed earlier for an equal object)."""
         self._memo[id(value)] = (value, digest)
 
-    def _record(self, value: object) -> str:
-        parts = [type(value).__name__]
-        for field in fields(value):  # type: ignore[arg-type]
-            item = getattr(value, field.name)
-            # A plain value stands for itself (its repr is a literal, never a digest); anything else by its digest.
-            parts.append(f"{field.name}={repr(item) if isinstance(item, _PLAIN) else self.of(item)}")
-        return digest_of(*parts)
-
     def combine(self, *parts: object) -> str:
-        """One key over several values, none of which is remembered itself (a page, say, is seen once)."""
-        return digest_of(*(self._compute(part) for part in parts))
+        """One key over several values, none of which is remembered itself (a page, say, is seen once).
 
-
-def _is_frozen_record(value: object) -> bool:
-    params = getattr(type(value), "__dataclass_params__", None)
-    return params is not None and params.frozen
+        A record among them is hashed inline, its fields and their mappings' items in one digest: this
+        runs once per page of the site, and a digest per level would double its cost.
+        """
+        flat: list[str] = []
+        for part in parts:
+            shape = None if isinstance(part, _PLAIN) else self._shape(type(part))
+            if shape is None:
+                flat.append(self._part(part))
+                continue
+            flat.append(type(part).__name__)
+            for name in shape[0]:
+                item = getattr(part, name)
+                if isinstance(item, Mapping):
+                    flat.append(f"{name}=map")
+                    flat.extend(f"{key}={self._part(item[key])}" for key in sorted(item))
+                else:
+                    flat.append(f"{name}={self._part(item)}")
+        return digest_of(*flat)

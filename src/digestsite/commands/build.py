@@ -11,6 +11,7 @@ from __future__ import annotations
 from digestsite.cache.build_cache import NoCache
 from digestsite.commands.build_options import BuildOptions, BuildResult, Progress, StageClock
 from digestsite.config import Config
+from digestsite.output.journal import roll_back_interrupted
 from digestsite.output.lock import Busy, OutputLock, wait_quietly
 
 
@@ -32,6 +33,7 @@ def build(
     cache = cache or NoCache()
     clock = StageClock(progress)
     with OutputLock(config.output_dir, busy):
+        roll_back_interrupted(config.output_dir)  # an update a killed build left half-done
         reused = cache.reusable(config, options, strict)
         if reused is not None:
             return BuildResult(config.output_dir, 0, 0, 0, 0, clock.elapsed(), tuple(reused), up_to_date=True)

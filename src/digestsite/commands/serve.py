@@ -24,6 +24,8 @@ from digestsite.devserver.http import DevServer, ReloadHub
 from digestsite.devserver.watcher import ChangeCollector, start_observer
 from digestsite.errors import ConfigError, ContentError, DigestsiteError
 from digestsite.messages import counted
+from digestsite.output.lock import OutputLock
+from digestsite.output.write import InPlaceUpdate
 from digestsite.search.pagefind import SearchIndexer
 from digestsite.site.assemble import Site
 
@@ -78,8 +80,10 @@ class SessionBuilder:
             return
         cache, config = self.cache, site.config
         with SearchIndexer(site, cache.shards(config), scratch=cache.scratch(config), background=True) as indexer:
-            indexer.finish_in_place(self.output_dir, cache.live_search)
-            cache.live_search = list(indexer.keys)
+            indexer.wait()  # Pagefind runs without holding up rebuilds, which take the lock below
+            with OutputLock(self.output_dir), InPlaceUpdate(self.output_dir, [], cache.live_search) as update:
+                update.commit(indexer)
+                cache.live_search = list(indexer.keys)
 
 
 class SearchRefresher:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from digestsite.output.paths import safe_join
-
 
 def as_bytes(content: str | bytes) -> bytes:
     """Output files are UTF-8."""
@@ -22,20 +20,3 @@ def atomic_write(target: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-def replace_file(root: Path, relative: str, data: bytes) -> None:
-    """Replace one file inside `root` atomically, refusing paths that leave it."""
-    target = safe_join(root, relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, data)
-
-
-def remove_file(root: Path, relative: str) -> None:
-    """Delete one output file and any folders it leaves empty, up to `root`."""
-    target = safe_join(root, relative)
-    target.unlink(missing_ok=True)
-    folder = target.parent
-    while folder != root.resolve() and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from digestsite.errors import OutputError
 
 
@@ -19,12 +17,3 @@ def checked_relative(relative: str) -> str:
     ):
         raise OutputError(f"refusing to write {relative!r}: it is outside the output folder")
     return relative
-
-
-def safe_join(root: Path, relative: str) -> Path:
-    """`root/relative`, refusing any path that would land outside `root` (via `..`, absolute parts or links)."""
-    resolved_root = root.resolve()
-    target = (resolved_root / relative).resolve()
-    if not target.is_relative_to(resolved_root) or target == resolved_root:
-        raise OutputError(f"refusing to write {relative!r}: it is outside the output folder")
-    return target

@@ -13,8 +13,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from digestsite.output.files import remove_file, replace_file
+from digestsite.output.journal import Journal
 from digestsite.output.parallel import can_fork, run_forked
+from digestsite.output.paths import checked_relative
 from digestsite.output.staging import StagingFolder
 from digestsite.render.outputs import Output
 from digestsite.search.pagefind import SearchIndexer
@@ -123,14 +124,14 @@ class _WriteShare:
 
 
 class InPlaceUpdate:
-    """Just the changed files of a live site: produced in memory first, so a failure while rendering
-    writes nothing, then each replaced atomically, and files no longer produced removed."""
+    """Just the changed files (and search shards) of a live site, through a journal (see journal.py):
+    everything is produced first, then moved in, all or nothing."""
 
     def __init__(self, output_dir: Path, stale: Sequence[str], previous_search: Sequence[str]) -> None:
-        self.output_dir = output_dir
         self.stale = stale
         self.previous_search = previous_search
-        self.pending: dict[str, bytes] = {}
+        self.journal = Journal(output_dir)
+        self.written: list[str] = []
 
     def write(
         self,
@@ -142,19 +143,23 @@ class InPlaceUpdate:
     ) -> tuple[int, list[object]]:
         with producer() as making:
             for output, fingerprint in planned:
-                self.pending[output.path] = making.bytes_of(output, fingerprint)
-            return len(self.pending), [making.outcome()]
+                target = self.journal.new / checked_relative(output.path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(making.bytes_of(output, fingerprint))
+                self.written.append(output.path)
+            return len(planned), [making.outcome()]
 
     def commit(self, indexer: SearchIndexer | None) -> None:
-        for path, data in self.pending.items():
-            replace_file(self.output_dir, path, data)
-        for path in self.stale:
-            remove_file(self.output_dir, path)
+        replace, remove = list(self.written), list(self.stale)
         if indexer is not None:
-            indexer.finish_in_place(self.output_dir, self.previous_search)
+            folders, gone = indexer.place_changes(self.journal.new, self.previous_search)
+            replace += folders
+            remove += gone
+        self.journal.apply(replace, remove)
 
     def __enter__(self) -> InPlaceUpdate:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        pass
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.journal.discard()

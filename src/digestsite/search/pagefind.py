@@ -24,7 +24,6 @@ from typing import Protocol
 
 from digestsite.errors import DigestsiteError
 from digestsite.lifetime import die_with_parent, process_alive
-from digestsite.output.swap import swap_folder
 from digestsite.search.documents import content_language, shard_documents
 from digestsite.search.shards import SEARCH_DIR, Shard, plan_shards, shard_bundle
 from digestsite.site.assemble import Site
@@ -90,7 +89,7 @@ class SearchIndexer:
     """Indexes a site's shards: started early, so Pagefind runs while pages render.
 
     `start()` launches the first shards that need Pagefind and returns; `poll()` keeps it busy;
-    `finish(into)` or `finish_in_place(live, previous)` runs the rest, then puts the bundles in place.
+    `finish(into)` or `place_changes(into, previous)` runs the rest, then puts the bundles in place.
     Use as a context manager: leaving it stops Pagefind and removes the search documents.
     """
 
@@ -160,31 +159,24 @@ class SearchIndexer:
             self._place(shard, into / shard.bundle)
         self.store.keep_only(self.keys)
 
-    def finish_in_place(self, live: Path, previous: Sequence[str]) -> None:
-        """Wait, then swap into the live site `live` just the shards whose keys differ from `previous`
-        (the live index's keys)."""
+    def place_changes(self, into: Path, previous: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Wait, then put under `into`, at the site's paths, the bundles whose keys differ from the live
+        index's (`previous`). Returns the folders that replace live ones and the live folders to remove."""
         self.wait()
-        index = live / SEARCH_DIR
-        if not self.shards:  # no papers left: no index
-            shutil.rmtree(index, ignore_errors=True)
-            self.store.keep_only([])
-            return
-        for shard, key in zip(self.shards[1:], self.keys[1:], strict=True):
-            if shard.number < len(previous) and previous[shard.number] == key and key:
-                continue
-            fresh = index / f".{shard.number}.new"
-            self._place(shard, fresh)
-            swap_folder(fresh, live / shard.bundle)
-        for number in range(len(self.shards), len(previous)):
-            shutil.rmtree(live / shard_bundle(number), ignore_errors=True)
-        if not previous or previous[0] != self.keys[0] or not self.keys[0]:
-            fresh = live / f".{SEARCH_DIR}.new"
-            self._place(self.shards[0], fresh)
-            for shard in self.shards[1:]:  # the other shards live inside the first one's folder
-                if (live / shard.bundle).exists():
-                    os.replace(live / shard.bundle, fresh / f"part-{shard.number}")
-            swap_folder(fresh, index)
         self.store.keep_only(self.keys)
+        if not self.shards:  # no papers left: no index
+            return [], [SEARCH_DIR] if previous else []
+        if not previous or previous[0] != self.keys[0] or not self.keys[0]:
+            # The other shards live inside the first one's folder: a new first shard means a new index.
+            for shard in self.shards:
+                self._place(shard, into / shard.bundle)
+            return [SEARCH_DIR], []
+        replaced = []
+        for shard, key in zip(self.shards[1:], self.keys[1:], strict=True):
+            if shard.number >= len(previous) or previous[shard.number] != key:
+                self._place(shard, into / shard.bundle)
+                replaced.append(shard.bundle)
+        return replaced, [shard_bundle(number) for number in range(len(self.shards), len(previous))]
 
     def _time_out(self, shard: Shard, process: subprocess.Popen[str]) -> None:
         _kill_group(process)
@@ -193,6 +185,7 @@ class SearchIndexer:
         )
 
     def _place(self, shard: Shard, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
         ignore = None if shard.number == 0 else shutil.ignore_patterns(*_SCRIPTS)
         fresh = self._fresh.pop(shard.number, None)
         if fresh is None:  # kept in the store: copies, not links, so the store never changes with the site

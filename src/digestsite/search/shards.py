@@ -34,11 +34,11 @@ SHARD_LEVELS = (ShardLevel(40, 1000, 2500), ShardLevel(8, 200, 500), ShardLevel(
 
 @dataclass(frozen=True)
 class Shard:
-    """Some consecutive batches' papers, with each one's batch titles (which its document holds)."""
+    """Some consecutive batches' papers, with those batches' titles (which the papers' documents hold)."""
 
     number: int
     papers: tuple[Paper, ...]
-    batch_titles: tuple[tuple[str, ...], ...]  # per paper, its batch's title in each language
+    batch_titles: tuple[tuple[str, ...], ...]  # per batch of the shard: its slug, then its title per language
 
     @property
     def bundle(self) -> str:
@@ -59,7 +59,8 @@ def plan_shards(site: Site) -> list[Shard]:
     languages = site.config.languages
     shards = []
     for number, papers in enumerate(group for group in shard_groups(site) if group):
-        titles = tuple(tuple(site.batch(p.batch).title[lang] for lang in languages) for p in papers)
+        slugs = dict.fromkeys(paper.batch for paper in papers)  # in order, once each
+        titles = tuple((slug, *(site.batch(slug).title[lang] for lang in languages)) for slug in slugs)
         shards.append(Shard(number, tuple(papers), titles))
     return shards
 
