@@ -39,6 +39,7 @@ _DETAILS_OPEN = re.compile(r"^\s*(?:>\s*)*<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY_TAG = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+_MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\([^)\n]*\)")
 _ABSTRACT_CJK_SHARE = 0.15
 _SHORT_TITLE = 160
 
@@ -118,6 +119,7 @@ def read_entry(
         reader.info = info
     _read_heading(heading_text, heading.start, kind, draft, refs)
     abstract_level = 0
+    authors_next = False
     previous_end = heading.end
     for position, block in enumerate(blocks):
         for index in range(previous_end, block.start):  # blank lines between blocks
@@ -132,6 +134,10 @@ def read_entry(
                 abstract_level = block.level
                 reader.drop(block.start)
                 continue
+            if label_kind == "authors" and not draft.authors:
+                authors_next = True
+                reader.drop(block.start)
+                continue
             if abstract_level and block.level > abstract_level:
                 reader.abstract.append(body[block.start])
                 continue
@@ -143,6 +149,13 @@ def read_entry(
             reader.abstract.extend(body[block.start : block.end])
             reader.abstract.append("")
             continue
+        if authors_next:
+            authors_next = False
+            if block.kind == "paragraph":
+                draft.authors = _split_people(" ".join(body[block.start : block.end]))
+                for index in range(block.start, block.end):
+                    reader.drop(index)
+                continue
         if block.kind in VERBATIM:
             for index in range(block.start, block.end):
                 reader.keep(index, body[index])
@@ -170,9 +183,10 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 def _heading_label(text: str) -> str | None:
+    """`### Abstract`, `### Authors`: a sub-heading that labels what follows it."""
     cleaned, _ = clean_title(text)
     kind = label_kind(cleaned)
-    return kind if kind in ("abstract",) else None
+    return kind if kind in ("abstract", "authors") else None
 
 
 def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]) -> None:
@@ -182,11 +196,20 @@ def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]
         draft.empty_link = True
     if kind:  # 基本信息, 论文速览, 每日论文: not a title
         return
-    title, votes = clean_title(text)
+    title, votes = clean_title(_without_generic_links(text))
     if votes is not None:
         draft.votes = votes
     english, chinese = split_titles(title)
     draft.title_en, draft.title_zh = english, chinese
+
+
+def _without_generic_links(text: str) -> str:
+    """A heading without the links that only name themselves (`Title [PDF](…), [HTML](…)`), unless
+    nothing else would be left."""
+    if "](" not in text:
+        return text
+    kept = _MD_LINK.sub(lambda m: "" if generic_link_text(m.group(1)) else m.group(0), text)
+    return kept if plain(kept).strip(" ,，|·-") else text
 
 
 def _quoted_title(reader: _Reader, block: Block) -> bool:

@@ -1,8 +1,8 @@
 """Labelled metadata lines: `**作者：** …`, `- **原文链接**: url`, `<font>摘要：</font>`, `Authors: …`.
 
 A label is known by its words, whatever dresses it (bold, inline HTML, a list marker, a blockquote,
-full-width or ASCII colon); unknown labels (`**核心创新**: …`) are ordinary summary text. Several fields
-may share a line (`**Date**: … | **arXiv**: […](…)`).
+full-width or ASCII colon, or lenticular brackets without one: `【论文链接】https://…`); unknown labels
+(`**核心创新**: …`) are ordinary summary text. Several fields may share a line (`**Date**: … | **arXiv**: […](…)`).
 """
 
 from __future__ import annotations
@@ -44,15 +44,19 @@ _KINDS = {
     "abstract": "abstract 英文摘要 原文摘要 摘要原文 原始摘要 完整摘要 originalabstract englishabstract 英文原文 "
     "摘要(英文) 英文摘要原文 原文摘要(英文) 論文摘要原文",
     "authors": "作者 作者们 authors author 作者/机构 研究机构/作者 作者/單位 第一作者 著者 作者列表 作者/機構",
-    "published": "发布日期 发布时间 发表日期 发表时间 日期 date published 提交日期 提交时间 首次公开日期 submitted "
+    "published": "发布 发布日期 发布时间 发表日期 发表时间 日期 date published 提交日期 提交时间 首次公开日期 "
+    "submitted "
     "publishdate 出版日期 首次提交 發布日期 發表日期 publisheddate 发布日期/版本 发布日期或版本日期 提交",
-    "categories": "分类 类别 领域 categories category arxiv所属领域 所属领域 cs子类 subjects subject 学科 arxiv分类 "
+    "categories": "maincategory "
+    "分类 类别 领域 categories category arxiv所属领域 所属领域 cs子类 subjects subject 学科 arxiv分类 "
     "arxiv类别 类目 分類 類別 主分类 primarycategory 研究领域",
-    "keywords": "关键词 关键字 keywords keyword tags tag 标签 关联关键词 主题标签 核心关键词 關鍵詞 關鍵字",
+    "keywords": "方向 研究方向 "
+    "关键词 关键字 keywords keyword tags tag 标签 关联关键词 主题标签 核心关键词 關鍵詞 關鍵字",
     "votes": "票数 votes upvotes 点赞 点赞数 赞 热度 likes 投票 票數 讚",
     "meta": "机构 单位 研究机构 作者单位 工作单位 会议 期刊 会议/期刊 发表 出处 venue doi 版本 版本日期 总结时间 "
     "总结类型 详细分析 相关性评分 归属领域 相关领域 comment comments 首次公告 更新时间 状态 论文数 简称 入库日期 "
-    "收录 机构/作者 機構 單位 类型 type 首次公开 版本号",
+    "收录 机构/作者 機構 單位 类型 type 首次公开 版本号 来源 引用数 引用 citations 笔记 已有笔记 基本信息 "
+    "论文信息 元信息 metadata",
 }
 KIND_OF: dict[str, str] = {name: kind for kind, names in _KINDS.items() for name in names.split()}
 
@@ -85,8 +89,13 @@ def strip_prefix(line: str) -> tuple[str, str]:
     return line[:end], line[end:]
 
 
+_BRACKET_LABEL = re.compile(r"【([^】\n]{1,30})】[ \t]*[:：]?")
+
+
 def parse_fields(line: str) -> list[Field] | None:
     """The fields of a metadata line, or None when the line is not one (prose, unknown labels)."""
+    if "【" in line:
+        line = _BRACKET_LABEL.sub(r"\1：", line)
     if "：" not in line and ":" not in line:
         return None
     _, rest = strip_prefix(line)

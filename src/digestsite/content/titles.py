@@ -1,6 +1,7 @@
 """Titles: told apart by script, cleaned of the decorations digests put around them.
 
-A heading may carry `1. `, emoji badges, star ratings, bold markers, an arXiv category `(cs.AI)`, a score
+A heading may carry `1. `, `[1] ` or `1.2 `, a leading category code (`cs.AI - `), emoji badges, star
+ratings, bold markers, an arXiv category `(cs.AI)`, a score
 `(评分: 7.5)` or a vote count `· 快照82票` around the title proper; arXiv line-wrapping leaves double
 spaces. What is left is English when it has no CJK character, Chinese when it has; `English / 中文`
 holds both.
@@ -22,10 +23,11 @@ _BADGE = re.compile(rf"[{_EMOJI}]+(?:[\u4e00-\u9fff]{{1,4}}|[A-Za-z]{{1,8}})?(?=
 _EMOJI_RUN = re.compile(rf"[{_EMOJI}]+")
 _STARS = re.compile(r"[★☆✰⭐]+(?:\s*\d+(?:\.\d+)?(?:\s*/\s*\d+)?)?")
 _NUMBERING = re.compile(
-    r"^(?:\d{1,3}[.)]\s+|\d{1,3}\s*[、）:：]\s*|[(（]\d{1,3}[)）]\s*|\d{2}\s+|"
+    r"^(?:\d{1,3}(?:[.)]|(?:\.\d{1,3})+[.)]?)\s+(?=\D)|\[\d{1,3}\]\s*|\d{1,3}\s*[、）:：]\s*|[(（]\d{1,3}[)）]\s*|\d{2}\s+|"
     r"[一二三四五六七八九十]{1,3}\s*[、.．]\s*|#\d{1,3}\s+|No\.\s*\d{1,3}\s*[:.]?\s*)"
 )
 _CATEGORY = r"[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*"
+_CATEGORY_PREFIX = re.compile(rf"^{_CATEGORY}\s+[-–—:：|]\s+")
 _CATEGORY_SUFFIX = re.compile(rf"\s*[(（\[]\s*{_CATEGORY}(?:\s*[,，/;]\s*{_CATEGORY})*\s*[)）\]]\s*$")
 _SCORE_SUFFIX = re.compile(
     r"\s*[(（]\s*(?:评分|總分|总分|得分|分数|score|rating|热度|熱度)\s*[:：]?\s*[\d.]+(?:\s*/\s*\d+)?\s*(?:分)?\s*[)）]\s*$",
@@ -35,7 +37,7 @@ _VOTES_SUFFIX = re.compile(
     r"\s*(?:[·•|｜]\s*)?[^\s·•|｜\d]{0,6}?(?P<n>\d+)\s*(?:票|votes?|upvotes?|赞|讚|👍)\s*$", re.IGNORECASE
 )
 _VOTE_MARKS = ("票", "vote", "赞", "讚", "👍")
-_NUMBER_STARTS = frozenset("(（一二三四五六七八九十#N")
+_NUMBER_STARTS = frozenset("(（[一二三四五六七八九十#N")
 _DECORATED = re.compile(rf"[★☆✰⭐{_EMOJI}]")
 _VOTES_PREFIX = re.compile(r"^\s*(?:▲|👍)\s*(?P<n>\d+)\s*[·•|]?\s*")
 _WIKILINK = re.compile(r"\[\[(?:[^\]|\n]*\|)?([^\]\n]+)\]\]")
@@ -109,10 +111,12 @@ def clean_title(text: str) -> tuple[str, int | None]:
     for _ in range(2):
         if text[:1].isdigit() or text[:1] in _NUMBER_STARTS:
             text = _NUMBERING.sub("", text, count=1).strip()
+        if text[:1].islower():
+            text = _CATEGORY_PREFIX.sub("", text, count=1)
         if text[-1:] in ")）]":
             text = _SCORE_SUFFIX.sub("", text)
             text = _CATEGORY_SUFFIX.sub("", text)
-    text = text.lstrip(" -–—|·•:：").rstrip(" -–—|·•")
+    text = text.lstrip(" -–—|·•:：").rstrip(" -–—|·•,，")
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         text = text[1:-1].strip()
     if not _LETTER.search(text):  # `109`, `---`: a number or a rule, not a title
