@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 
 from digestsite.cache.file_hashes import FileHashes, hash_tree
@@ -42,6 +43,7 @@ class Keys:
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
         self._shapes: dict[type, tuple[tuple[str, ...], bool] | None] = {}  # a class's fields, and if frozen
+        self._getters: dict[type, Callable[[object], tuple[object, ...]] | None] = {}
 
     def of(self, value: object) -> str:
         """The key of `value`; tuples and frozen dataclasses are remembered, being shared and unchanging."""
@@ -86,21 +88,45 @@ class Keys:
     def combine(self, *parts: object) -> str:
         """One key over several values, none of which is remembered itself (a page, say, is seen once).
 
-        A record among them is hashed inline, its fields and their mappings' items in one digest: this
-        runs once per page of the site, and a digest per level would double its cost.
+        This runs once per page of the site, so it is the hot path: a record among the parts is hashed
+        inline (its fields in their fixed order, its mappings' items by name) in one digest, and a
+        string stands for itself, its position telling what it is.
         """
         flat: list[str] = []
+        add, value_of = flat.append, self._value
         for part in parts:
-            shape = None if isinstance(part, _PLAIN) else self._shape(type(part))
-            if shape is None:
-                flat.append(self._part(part))
+            getter = None if isinstance(part, _PLAIN) else self._getter(type(part))
+            if getter is None:
+                add(value_of(part))
                 continue
-            flat.append(type(part).__name__)
-            for name in shape[0]:
-                item = getattr(part, name)
-                if isinstance(item, Mapping):
-                    flat.append(f"{name}=map")
-                    flat.extend(f"{key}={self._part(item[key])}" for key in sorted(item))
+            add(type(part).__name__)
+            for item in getter(part):
+                if type(item) is str:
+                    add(item)
+                elif type(item) is dict or isinstance(item, Mapping):
+                    for key in sorted(item):
+                        add(key)
+                        add(value_of(item[key]))
                 else:
-                    flat.append(f"{name}={self._part(item)}")
+                    add(value_of(item))
         return digest_of(*flat)
+
+    def _getter(self, cls: type) -> Callable[[object], tuple[object, ...]] | None:
+        """All of a dataclass's fields in one call (None for anything else), made once per class."""
+        if cls not in self._getters:
+            shape = self._shape(cls)
+            self._getters[cls] = _fields_getter(shape[0]) if shape is not None and shape[0] else None
+        return self._getters[cls]
+
+    def _value(self, item: object) -> str:
+        if type(item) is str:
+            return item
+        if isinstance(item, _PLAIN):
+            return repr(item)
+        cached = self._memo.get(id(item))
+        return cached[1] if cached is not None and cached[0] is item else self.of(item)
+
+
+def _fields_getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda value: (get(value),)
