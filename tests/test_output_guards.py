@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -10,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from corpus import write_corpus
+from digestsite.cache.build_cache import DiskCache
 from digestsite.commands.build import build
 from digestsite.config import load_config
 from digestsite.errors import OutputError
+from digestsite.output import journal
 from digestsite.output.lock import OutputLock
 from digestsite.search import pagefind
 from helpers import EXECUTABLE, run, snapshot, write_site
@@ -114,3 +118,107 @@ def test_a_lock_is_released_when_its_build_fails(tmp_path):
         OutputLock(tmp_path / "_site", busy=None),
     ):
         pass  # a second holder, even in this process, is refused
+
+
+def edit_newest_summary(root: Path, new: bool) -> None:
+    digest = sorted((root / "seeds").iterdir())[-1]  # the newest batch: a typical in-place update
+    marker = "（已更新）"
+    text = digest.read_text("utf-8").replace(marker, "")
+    digest.write_text(text.replace("。", f"。{marker}", 1) if new else text, "utf-8")
+
+
+def full_build(root: Path, name: str) -> dict[str, bytes]:
+    build(load_config(root / "site.yaml", {"output": str(root / name)}))
+    return snapshot(root / name)
+
+
+@pytest.fixture
+def old_and_new(tmp_path):
+    """A cached live site (old), the snapshots of the old and the edited site, and the edit in place."""
+    write_corpus(tmp_path / "seeds", papers=300)
+    (tmp_path / "site.yaml").write_text("languages: [zh, en]\n", "utf-8")
+    old = full_build(tmp_path, "old")
+    edit_newest_summary(tmp_path, new=True)
+    new = full_build(tmp_path, "new")
+    edit_newest_summary(tmp_path, new=False)
+    config = load_config(tmp_path / "site.yaml")
+    build(config, cache=DiskCache(config))
+    assert snapshot(config.output_dir) == old
+    return config, old, new
+
+
+class Stopped(BaseException):
+    """Stands for a kill: nothing of the build runs after it."""
+
+
+def test_an_update_stopped_at_any_step_is_rolled_back_by_the_next_build(old_and_new, monkeypatch):
+    config, old, new = old_and_new
+    moves = 0
+    real_replace = os.replace
+    for stop_at in range(200):
+        edit_newest_summary(config.root, new=True)
+        calls = []
+
+        def replace(source, target, stop_at=stop_at, calls=calls):  # type: ignore[no-untyped-def]
+            if "update-" in str(source) or "update-" in str(target):
+                calls.append(target)
+                if len(calls) > stop_at:
+                    raise Stopped
+            real_replace(source, target)
+
+        monkeypatch.setattr(journal.os, "replace", replace)
+        monkeypatch.setattr(journal, "roll_back", lambda live, folder: None)  # a kill undoes nothing
+        monkeypatch.setattr(journal.Journal, "discard", lambda self, background=False: None)
+        try:
+            result = build(config, cache=DiskCache(config))
+        except Stopped:
+            result = None
+        monkeypatch.undo()
+        if result is not None:  # every step ran: the update is complete
+            assert result.in_place and snapshot(config.output_dir) == new
+            break
+        moves = max(moves, len(calls))
+        assert journal.roll_back_interrupted(config.output_dir) == 1  # what the next build does first
+        assert snapshot(config.output_dir) == old
+        assert not list(config.root.glob("._site.update-*"))
+        edit_newest_summary(config.root, new=False)
+    assert moves > 10  # the update had many steps, and a stop after each was undone
+
+
+def test_a_write_error_during_an_update_leaves_the_old_site(old_and_new, monkeypatch):
+    config, old, _new = old_and_new
+    edit_newest_summary(config.root, new=True)
+    real_replace, calls = os.replace, []
+
+    def failing(source, target):  # type: ignore[no-untyped-def]
+        calls.append(target)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(journal.os, "replace", failing)
+    with pytest.raises(OSError, match="No space"):
+        build(config, cache=DiskCache(config))
+    monkeypatch.undo()
+    assert snapshot(config.output_dir) == old and not list(config.root.glob("._site.update-*"))
+
+
+@pytest.mark.parametrize("kills", [pytest.param(50, marks=pytest.mark.slow), 3])
+def test_killing_an_in_place_update_anywhere_leaves_the_old_or_the_new_site(old_and_new, kills):
+    config, old, new = old_and_new
+    root = config.root
+    started = time.monotonic()
+    edit_newest_summary(root, new=True)
+    assert "updated in place" in run(root, "build").stderr
+    duration = time.monotonic() - started
+    rng = random.Random(11)
+    for _ in range(kills):
+        live = snapshot(root / "_site")
+        edit_newest_summary(root, new=live == old)  # every build is an in-place update to the other site
+        process = subprocess.Popen([EXECUTABLE, "build", "--quiet"], cwd=root)
+        time.sleep(rng.uniform(0.05, duration))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+        process.wait()
+        journal.roll_back_interrupted(root / "_site")  # what the next build does first
+        assert snapshot(root / "_site") in (old, new)
