@@ -303,7 +303,25 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
     if _title_continuation(reader, index, line):
         reader.drop(index)
         return
+    if reader.first_block and not draft.authors and (people := _italic_people(line)):
+        draft.authors = people  # `*Ada Li, Bo Wang*` under the heading: a byline, not the summary
+        reader.drop(index)
+        return
     reader.keep(index, line)
+
+
+_ITALIC_LINE = re.compile(r"^\s*(?:\*(?!\*)|_(?!_))([^*_]+?)(?:\*|_)\s*$")
+
+
+def _italic_people(line: str) -> tuple[str, ...]:
+    """A whole-line italic list of names (at least two, none a sentence): the authors of a paper."""
+    match = _ITALIC_LINE.match(line)
+    if match is None:
+        return ()
+    names = [name.strip() for name in re.split(r"[,，、;；]| and ", match.group(1)) if name.strip()]
+    if len(names) < 2 or any(len(name.split()) > 5 or name.endswith(("。", ".", "!", "?")) for name in names):
+        return ()
+    return _split_people(match.group(1))
 
 
 def _title_continuation(reader: _Reader, index: int, line: str) -> bool:

@@ -23,10 +23,13 @@ MAX_ENTRY_LEVEL = 4
 
 
 def _words(text: str) -> tuple[frozenset[str], re.Pattern[str]]:
-    """English words to match as whole words, and a pattern for the others."""
+    """English words to match as whole words, and a pattern for the others: Chinese words, and English
+    phrases written with `_` (`further_reading` must not make every title with "reading" a section)."""
     words = text.split()
-    others = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
-    return frozenset(w for w in words if w.isascii()), re.compile("|".join(map(re.escape, others)) or "(?!)")
+    phrases = [w.replace("_", " ") for w in words if w.isascii() and "_" in w]
+    others = sorted([w for w in words if not w.isascii()] + phrases, key=len, reverse=True)
+    single = frozenset(w for w in words if w.isascii() and "_" not in w)
+    return single, re.compile("|".join(map(re.escape, others)) or "(?!)")
 
 
 _SUB_WORDS = _words(
@@ -43,7 +46,7 @@ _STRUCTURE_WORDS = _words(
     "论文列表 论文详情 深入解析 重点论文 趋势 说明 免责声明 更新日志 排名 推荐阅读 "
     "相关链接 数据来源 来源 目錄 參考文獻 統計 訂閱 references reference contents toc statistics stats about "
     "appendix "
-    "subscribe disclaimer changelog further reading related links footer index "
+    "subscribe disclaimer changelog further_reading related_links footer index "
 )
 _DIGEST_WORDS = _words("日报 周报 月报 速递 精选 汇总 每日 每周 daily weekly digest newsletter 論文精選 日報 週報 ")
 _TOKEN = re.compile(r"[a-z][a-z;]*")
@@ -91,7 +94,10 @@ class Outline:
 
 def heading_kind(text: str) -> str:
     """Whether a heading names a sub-section of an entry, a structural section, the digest itself, or
-    none of these (it may then be a title)."""
+    none of these (it may then be a title). A heading that links a paper is a title, whatever its words
+    (`## [Reading Long Tables](…)`)."""
+    if "](" in text and refs_in(text):
+        return ""
     return _kind_of(clean_title(text)[0].lower())
 
 
@@ -141,7 +147,7 @@ def _sections(blocks: list[Block]) -> list[Section]:
                 stack.pop()
             section = Section(len(sections), block, parent=stack[-1] if stack else None)
             section.key = clean_title(block.text)[0].lower()
-            section.kind = _kind_of(section.key)
+            section.kind = heading_kind(block.text)
             if section.parent is not None:
                 sections[section.parent].children.append(section.index)
             sections.append(section)

@@ -152,7 +152,7 @@ class InPlaceUpdate:
     def commit(self, indexer: SearchIndexer | None) -> None:
         replace, remove = list(self.written), list(self.stale)
         if indexer is not None:
-            folders, gone = indexer.place_changes(self.journal.new, self.previous_search)
+            folders, gone = indexer.place_changes(self.journal.new, self.previous_search, self.journal.live)
             replace += folders
             remove += gone
         self.journal.apply(replace, remove)

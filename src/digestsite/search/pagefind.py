@@ -24,6 +24,7 @@ from typing import Protocol
 
 from digestsite.errors import DigestsiteError
 from digestsite.lifetime import die_with_parent, process_alive
+from digestsite.output.files import link_tree
 from digestsite.search.documents import content_language, shard_documents
 from digestsite.search.shards import SEARCH_DIR, Shard, plan_shards, shard_bundle
 from digestsite.site.assemble import Site
@@ -159,17 +160,23 @@ class SearchIndexer:
             self._place(shard, into / shard.bundle)
         self.store.keep_only(self.keys)
 
-    def place_changes(self, into: Path, previous: Sequence[str]) -> tuple[list[str], list[str]]:
-        """Wait, then put under `into`, at the site's paths, the bundles whose keys differ from the live
-        index's (`previous`). Returns the folders that replace live ones and the live folders to remove."""
+    def place_changes(self, into: Path, previous: Sequence[str], live: Path) -> tuple[list[str], list[str]]:
+        """Wait, then put under `into`, at the site's paths, the bundles whose keys differ from the index
+        of the live site `live` (`previous`). Returns the folders that replace live ones and the live
+        folders to remove."""
         self.wait()
         self.store.keep_only(self.keys)
         if not self.shards:  # no papers left: no index
             return [], [SEARCH_DIR] if previous else []
         if not previous or previous[0] != self.keys[0] or not self.keys[0]:
-            # The other shards live inside the first one's folder: a new first shard means a new index.
-            for shard in self.shards:
-                self._place(shard, into / shard.bundle)
+            # The other shards live inside the first one's folder: a new first shard means a new index,
+            # in which the unchanged shards are hard links to the live ones (no bytes copied).
+            for shard, key in zip(self.shards, self.keys, strict=True):
+                unchanged = 0 < shard.number < len(previous) and previous[shard.number] == key and key
+                if unchanged and (live / shard.bundle).is_dir():
+                    link_tree(live / shard.bundle, into / shard.bundle)
+                else:
+                    self._place(shard, into / shard.bundle)
             return [SEARCH_DIR], []
         replaced = []
         for shard, key in zip(self.shards[1:], self.keys[1:], strict=True):
