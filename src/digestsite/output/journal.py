@@ -57,7 +57,8 @@ class Journal:
             roll_back(self.live, self.folder)
             raise
         (self.folder / _JOURNAL).unlink()  # done: nothing to undo any more
-        self.discard()
+        # What was replaced goes; a replaced folder (a search index) in the background, as it is large.
+        self.discard(background=any((self.old / step.path).is_dir() for step in steps))
 
     def discard(self, background: bool = False) -> None:
         remove_tree(self.folder, background=background)
