@@ -181,19 +181,22 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-@pytest.fixture
-def site_repo(bundled_site: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """The demo site as a git repository with a bare `origin`."""
-    repo = bundled_site.parent
+def repository_with_origin(repo: Path, remote: Path) -> tuple[Path, Path]:
+    """`repo` committed on `main`, with a bare repository at `remote` as its `origin`."""
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "author@example.org")
     git(repo, "config", "user.name", "Author")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "digests")
-    remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     git(repo, "remote", "add", "origin", str(remote))
     return repo, remote
+
+
+@pytest.fixture
+def site_repo(bundled_site: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The demo site as a git repository with a bare `origin`."""
+    return repository_with_origin(bundled_site.parent, tmp_path / "remote.git")
 
 
 def test_deploy_publishes_the_site_tree_and_leaves_the_checkout_alone(site_repo):
@@ -230,17 +233,8 @@ SMALL = "# T\n[标题](https://arxiv.org/abs/2401.00001)\n\n摘要。\n"
 @pytest.fixture
 def small_repo(tmp_path: Path) -> tuple[Path, Path]:
     """A one-paper site as a git repository on `main` with a bare `origin`: quick to build and deploy."""
-    repo = tmp_path / "repo"
-    write_site(repo, {"a.md": SMALL})
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "author@example.org")
-    git(repo, "config", "user.name", "Author")
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "digests")
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
-    git(repo, "remote", "add", "origin", str(remote))
-    return repo, remote
+    write_site(tmp_path / "repo", {"a.md": SMALL})
+    return repository_with_origin(tmp_path / "repo", tmp_path / "remote.git")
 
 
 def refs(repo: Path) -> str:
