@@ -102,13 +102,14 @@ def fresh_env(dist, tmp_path_factory) -> Path:
     """A new virtual environment with the wheel installed (its dependencies from this environment)."""
     folder = tmp_path_factory.mktemp("venv")
     venv.create(folder, with_pip=True)
-    # Dependencies come from the test environment, so the install needs no network.
-    site_packages = next(Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
-    target = next((folder / "lib").glob("python*/site-packages"))
-    (target / "test-dependencies.pth").write_text(str(site_packages) + "\n", "utf-8")
     wheel = next(dist.glob("digestsite-*.whl"))
     pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)]
     subprocess.run(pip, check=True, capture_output=True, timeout=300)
+    # Then the dependencies, from the test environment, so nothing comes from the network. Its folder
+    # goes after the new environment's own, so `import digestsite` finds the wheel's copy first.
+    site_packages = next(Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
+    target = next((folder / "lib").glob("python*/site-packages"))
+    (target / "test-dependencies.pth").write_text(str(site_packages) + "\n", "utf-8")
     return folder
 
 
