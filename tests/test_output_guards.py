@@ -225,3 +225,15 @@ def test_killing_an_in_place_update_anywhere_leaves_the_old_or_the_new_site(old_
         process.wait()
         journal.roll_back_interrupted(root / "_site")  # what the next build does first
         assert snapshot(root / "_site") in (old, new)
+
+
+def test_a_killed_builds_staging_folder_is_removed_by_an_in_place_build(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD})
+    assert run(tmp_path, "build").returncode == 0
+    leftover = tmp_path / "._site.tmp-999999999-abc"  # a staging folder whose build (no such pid) died
+    leftover.mkdir()
+    (leftover / "index.html").write_text("half a site", "utf-8")
+    (tmp_path / "seeds" / "a.md").write_text(GOOD.replace("摘要", "新的摘要"), "utf-8")
+    result = run(tmp_path, "build")
+    assert "updated in place" in result.stderr
+    assert not leftover.exists()

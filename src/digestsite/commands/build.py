@@ -13,6 +13,7 @@ from digestsite.commands.build_options import BuildOptions, BuildResult, Progres
 from digestsite.config import Config
 from digestsite.output.journal import roll_back_interrupted
 from digestsite.output.lock import Busy, OutputLock, wait_quietly
+from digestsite.output.staging import remove_leftovers
 
 
 def build(
@@ -34,6 +35,7 @@ def build(
     clock = StageClock(progress)
     with OutputLock(config.output_dir, busy):
         roll_back_interrupted(config.output_dir)  # an update a killed build left half-done
+        remove_leftovers(config.output_dir)  # and the staging folders of builds that died
         reused = cache.reusable(config, options, strict)
         if reused is not None:
             return BuildResult(config.output_dir, 0, 0, 0, 0, clock.elapsed(), tuple(reused), up_to_date=True)

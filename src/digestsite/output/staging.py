@@ -32,6 +32,14 @@ def check_replaceable(output_dir: Path) -> None:
     )
 
 
+def remove_leftovers(output_dir: Path) -> None:
+    """Remove the staging and swapped-out folders that builds which died left beside the output: never
+    the live output, so always safe. Whatever kind the next build is, it starts clean."""
+    if output_dir.parent.is_dir():
+        for stale in _stale_siblings(output_dir):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def _stale_siblings(output_dir: Path) -> list[Path]:
     """Staging and swapped-out folders beside the output whose build is no longer running."""
     prefixes = (f".{output_dir.name}.tmp-", f".{output_dir.name}.old-")
@@ -54,9 +62,6 @@ class StagingFolder:
         check_replaceable(output_dir)
         self.output_dir = output_dir
         output_dir.parent.mkdir(parents=True, exist_ok=True)
-        # Leftovers of builds that were killed mid-way: never the live output, safe to remove.
-        for stale in _stale_siblings(output_dir):
-            shutil.rmtree(stale, ignore_errors=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.tmp-{os.getpid()}-", dir=output_dir.parent))
         self.path.chmod(0o755)
         self._root = self.path.resolve()
