@@ -192,7 +192,12 @@ INPUT_CHANGES = {
 }
 
 
-@pytest.mark.parametrize("kind", INPUT_CHANGES)
+QUICK_KINDS = ("digest", "template", "static file", "locale", "base_url")  # the default run; -m slow: all
+
+
+@pytest.mark.parametrize(
+    "kind", [kind if kind in QUICK_KINDS else pytest.param(kind, marks=pytest.mark.slow) for kind in INPUT_CHANGES]
+)
 def test_every_kind_of_input_change_reaches_the_output(themed_site, kind):
     """Each input kind, and each site.yaml key, is part of the cache's keys: no stale output."""
     root = themed_site.parent
