@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from digestsite.content.model import Diagnostic, Severity
+from digestsite.content.model import LANGUAGE_CODE, Diagnostic, Severity
 from digestsite.content.yaml_lines import DuplicateKey, YamlSyntaxError, describe_value, load_mapping
 from digestsite.errors import ConfigError
 
-_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # Whitespace or control characters in a URL or host name end up as new lines in robots.txt or CNAME.
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 MAX_CONFIG_BYTES = 1024 * 1024  # far above any real site.yaml; /dev/zero or a huge file is a mistake
@@ -66,7 +65,7 @@ def _languages(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, (str, int, float)) for v in value):
         raise _Invalid("a non-empty list of language codes such as [zh, en]")
     codes = [str(v) for v in value]
-    bad = [c for c in codes if not _LANG_CODE.fullmatch(c)]
+    bad = [c for c in codes if not LANGUAGE_CODE.fullmatch(c)]
     if bad:
         raise _Invalid(f"a list of language codes such as [zh, en] ({', '.join(map(repr, bad))} is not one)")
     if len(set(codes)) != len(codes):

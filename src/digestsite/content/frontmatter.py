@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from slugify import slugify
 
+from digestsite.content.model import LANGUAGE_CODE
 from digestsite.content.yaml_lines import DuplicateKey, YamlSyntaxError, describe_value, load_mapping
 
 FRONT_MATTER_KEYS = ("title", "date", "slug", "lang")
-_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
 _TOML_LINE = re.compile(r"""\s*([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))\s*""")
 _EXPECTED = {
@@ -98,7 +98,7 @@ def _apply(front: FrontMatter, key: str, value: object, line: int, warn: Warn) -
         front.date = _date(value)
     elif key == "slug" and isinstance(value, (str, int)) and slugify(str(value)):
         front.slug = slugify(str(value))
-    elif key == "lang" and isinstance(value, str) and _LANG_CODE.fullmatch(value):
+    elif key == "lang" and isinstance(value, str) and LANGUAGE_CODE.fullmatch(value):
         front.lang = value
     else:
         warn(line, f"front matter '{key}' must be {_EXPECTED[key]}, not {describe_value(value, 60)}; ignored")

@@ -11,6 +11,9 @@ from typing import ClassVar
 
 from digestsite.content.arxiv import sort_key
 
+# A language code as site.yaml's `languages` and a digest's front-matter `lang` take it: zh, en, zh-Hant.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
 
 class Severity(StrEnum):
     """How bad a diagnostic is: errors stop a build, warnings only with --strict."""
