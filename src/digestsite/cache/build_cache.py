@@ -220,9 +220,9 @@ class ServeCache(_KeyedCache):
 
     def environment(self, config: Config) -> Environment:
         """One compiled Jinja environment for as long as no template file changes (by content, not mtime)."""
-        from digestsite.render.environment import create_environment
+        from digestsite.render.environment import create_environment, template_folders
 
-        key = tree_digest([config.templates_dir, *bundled_folders()[:1]])
+        key = tree_digest(template_folders(config.templates_dir))
         if self._environment is None or self._environment[0] != key:
             self._environment = (key, create_environment(config.templates_dir))
         return self._environment[1]

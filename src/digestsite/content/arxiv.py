@@ -22,17 +22,6 @@ _HF_PATH = re.compile(r"/papers/(?P<id>[^/]+)/?$")
 ID_IN_TEXT = re.compile(r"(?<![\w.])(?:arxiv:\s*)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?![\w.]*\d)", re.IGNORECASE)
 
 
-def parse_arxiv_url(url: str) -> str | None:
-    """The normalised ID (no version) of an arXiv abstract, PDF or HTML URL, else None."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.hostname not in ARXIV_HOSTS:
-        return None
-    match = _PATH.fullmatch(parts.path)
-    if not match:
-        return None
-    return normalise_id(match.group("id"))
-
-
 def paper_url_id(url: str) -> tuple[str | None, bool]:
     """(ID, malformed) of an arXiv abs/pdf/html URL or a Hugging Face paper URL.
 
@@ -53,28 +42,12 @@ def paper_url_id(url: str) -> tuple[str | None, bool]:
         return None, False
     if parts.scheme not in ("http", "https") or host is None:
         return None, False
-    if host in ARXIV_HOSTS:
-        match = _PATH.fullmatch(parts.path)
-        if not match:
-            return None, False
-        arxiv_id = normalise_id(match.group("id"))
-        return arxiv_id, arxiv_id is None
-    if host in HF_HOSTS:
-        match = _HF_PATH.fullmatch(parts.path)
-        if not match:
-            return None, False
-        arxiv_id = normalise_id(match.group("id"))
-        return arxiv_id, arxiv_id is None
-    return None, False
-
-
-def is_paper_host(url: str) -> bool:
-    """Whether a URL points at arXiv or at Hugging Face (a paper link, even when not a valid one)."""
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return False
-    return host in ARXIV_HOSTS or host in HF_HOSTS
+    path = _PATH if host in ARXIV_HOSTS else _HF_PATH if host in HF_HOSTS else None
+    match = path.fullmatch(parts.path) if path is not None else None
+    if not match:
+        return None, False
+    arxiv_id = normalise_id(match.group("id"))
+    return arxiv_id, arxiv_id is None
 
 
 def normalise_id(raw: str) -> str | None:

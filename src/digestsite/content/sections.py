@@ -92,13 +92,13 @@ class Outline:
     info: dict[int, LineInfo]
 
 
-def heading_kind(text: str) -> str:
-    """Whether a heading names a sub-section of an entry, a structural section, the digest itself, or
-    none of these (it may then be a title). A heading that links a paper is a title, whatever its words
-    (`## [Reading Long Tables](…)`)."""
+def _kind(text: str, key: str) -> str:
+    """Whether a heading (`text`, cleaned and lower-cased as `key`) names a sub-section of an entry, a
+    structural section, the digest itself, or none of these (it may then be a title). A heading that
+    links a paper is a title, whatever its words (`## [Reading Long Tables](…)`)."""
     if "](" in text and refs_in(text):
         return ""
-    return _kind_of(clean_title(text)[0].lower())
+    return _kind_of(key)
 
 
 def _kind_of(lowered: str) -> str:
@@ -147,7 +147,7 @@ def _sections(blocks: list[Block]) -> list[Section]:
                 stack.pop()
             section = Section(len(sections), block, parent=stack[-1] if stack else None)
             section.key = clean_title(block.text)[0].lower()
-            section.kind = heading_kind(block.text)
+            section.kind = _kind(block.text, section.key)
             if section.parent is not None:
                 sections[section.parent].children.append(section.index)
             sections.append(section)

@@ -138,9 +138,3 @@ def split_titles(text: str) -> tuple[str, str]:
     if has_cjk(text):
         return "", text
     return text, ""
-
-
-def normalise_heading(text: str) -> str:
-    """A heading reduced for comparing headings with each other (numbering, marks and case dropped)."""
-    cleaned, _ = clean_title(text)
-    return cleaned.lower()
