@@ -157,11 +157,21 @@ def other_folder(root, name: str, source: str) -> None:
     shutil.copytree(root / source, root / name)
 
 
+# Made up for this test, as the text says: only the build's reaction to the file is under test.
+METADATA_LINE = '{"id": "2403.19887", "abstract": "An abstract made up for the cache test."}\n'
+
+
+def metadata_file(folder, line: str = METADATA_LINE) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "arxiv.jsonl").write_text(line, "utf-8")
+
+
 INPUT_CHANGES = {
     "digest": lambda root, cfg: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
     "template": lambda root, cfg: edit(root / "templates" / "paper.html", "<article", "<article data-edited"),
     "static file": lambda root, cfg: edit(root / "static" / "style.css", "--measure: 42rem;", "--measure: 40rem;"),
     "locale": lambda root, cfg: edit(root / "locales" / "en.yaml", '"Archive"', '"All issues"'),
+    "metadata file": lambda root, cfg: metadata_file(root / "metadata"),
     "title": lambda root, cfg: with_key(cfg, "title: Another Title"),
     "description": lambda root, cfg: with_key(cfg, "description: Another description"),
     "base_url": lambda root, cfg: with_key(cfg, "base_url: https://another.example/"),
@@ -187,12 +197,14 @@ INPUT_CHANGES = {
         (root / "locales2" / "zh.yaml").write_text('archive:\n  heading: "往期"\n', "utf-8"),
         with_key(cfg, "locales: locales2"),
     ),
+    "metadata": lambda root, cfg: (metadata_file(root / "metadata2"), with_key(cfg, "metadata: metadata2")),
     "feed_size": lambda root, cfg: with_key(cfg, "feed_size: 3"),
     "cname": lambda root, cfg: with_key(cfg, "cname: digest.example.org"),
 }
 
 
-QUICK_KINDS = ("digest", "template", "static file", "locale", "base_url")  # the default run; -m slow: all
+# The default run; -m slow: all.
+QUICK_KINDS = ("digest", "template", "static file", "locale", "metadata file", "base_url")
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from digestsite.errors import ConfigError
 # Whitespace or control characters in a URL or host name end up as new lines in robots.txt or CNAME.
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 MAX_CONFIG_BYTES = 1024 * 1024  # far above any real site.yaml; /dev/zero or a huge file is a mistake
+SOURCE_KEYS = ("seeds", "templates", "static", "locales", "metadata")  # folders read by a build, never written
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Config:
     templates_dir: Path
     static_dir: Path
     locales_dir: Path
+    metadata_dir: Path
     feed_size: int
     cname: str
     allow_remote_images: bool = False
@@ -46,7 +48,12 @@ class Config:
     @property
     def source_folders(self) -> tuple[Path, ...]:
         """The folders a build reads besides site.yaml: what the dev server watches and the cache hashes."""
-        return (self.seeds_dir, self.templates_dir, self.static_dir, self.locales_dir)
+        return (self.seeds_dir, self.templates_dir, self.static_dir, self.locales_dir, self.metadata_dir)
+
+    @property
+    def metadata_file(self) -> Path:
+        """Paper metadata fetched from arXiv by `digestsite fetch-metadata`, one JSON line per paper."""
+        return self.metadata_dir / "arxiv.jsonl"
 
 
 class _Invalid(ValueError):
@@ -130,6 +137,7 @@ OPTIONS: dict[str, _Option] = {
     "templates": _Option(_path, "templates"),
     "static": _Option(_path, "static"),
     "locales": _Option(_path, "locales"),
+    "metadata": _Option(_path, "metadata"),
     "feed_size": _Option(_positive_int, 50),
     "cname": _Option(_hostname, ""),
     "allow_remote_images": _Option(_boolean, False),
@@ -171,9 +179,7 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
     if problems:
         raise ConfigError([message for _, message in sorted(problems, key=lambda p: p[0])])
     root = config_file.parent
-    paths = {
-        key: root / str(values.get(key, OPTIONS[key].default)) for key in ("seeds", "templates", "static", "locales")
-    }
+    paths = {key: root / str(values.get(key, OPTIONS[key].default)) for key in SOURCE_KEYS}
     paths["output"] = root / str(values.get("output", OPTIONS["output"].default))
     for key, value in (overrides or {}).items():
         if value is None:
@@ -205,6 +211,7 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
         templates_dir=resolved["templates"],
         static_dir=resolved["static"],
         locales_dir=resolved["locales"],
+        metadata_dir=resolved["metadata"],
         feed_size=int(values["feed_size"]),  # type: ignore[call-overload]
         cname=str(values["cname"]),
         allow_remote_images=bool(values["allow_remote_images"]),
@@ -236,7 +243,7 @@ def _check_output_dir(output: Path, root: Path, sources: Mapping[str, Path], lab
     elif output == root or output in root.parents:
         reason = "is the site folder or one of its parents"
     else:
-        for key in ("seeds", "templates", "static", "locales"):
+        for key in SOURCE_KEYS:
             source = sources[key]
             if output == source or source in output.parents or output in source.parents:
                 reason = f"overlaps the {key} folder {source}"

@@ -13,6 +13,7 @@ from digestsite.commands.build_options import BuildOptions, BuildResult, StageCl
 from digestsite.config import Config
 from digestsite.content.model import failing_diagnostics
 from digestsite.errors import ContentError
+from digestsite.metadata.store import read_store
 from digestsite.output.parallel import default_workers
 from digestsite.output.write import InPlaceUpdate, StagedWrite
 from digestsite.render.outputs import plan_outputs
@@ -23,9 +24,10 @@ from digestsite.site.sources import read_sources
 
 
 def build_site(config: Config, strict: bool, options: BuildOptions, cache: NoCache, clock: StageClock) -> BuildResult:
-    """read and parse sources → assemble the site → plan outputs → render and write → index search → swap in."""
+    """read sources and metadata → assemble the site → plan outputs → render and write → index search → swap in."""
     with clock("parse"):
-        site = assemble_site(config, read_sources(config.seeds_dir, cache.parses(config)))
+        sources = read_sources(config.seeds_dir, cache.parses(config))
+        site = assemble_site(config, sources, read_store(config.metadata_file))
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
     with SearchIndexer(site, cache.shards(config), scratch=cache.scratch(config)) as indexer:

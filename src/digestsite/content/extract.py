@@ -27,7 +27,6 @@ _GENERIC_PHRASE = re.compile(r"查看|點擊|点击|详情|詳情|跳转|跳轉|
 _ID_TEXT = re.compile(r"(?:arxiv|hf|huggingface|paper|pdf|abs|论文|原文)?\d{4}\.\d{4,5}(?:v\d+)?")
 _NOT_WORD = re.compile(r"[\W_]+")
 _CODE_LINK = re.compile(r"code|github|gitlab|代码|代碼|源码|源碼|repo|仓库|程式", re.IGNORECASE)
-_CODE_HOSTS = ("github.com", "gitlab.com", "gitee.com", "huggingface.co/spaces", "bitbucket.org")
 _CATEGORY = re.compile(r"\b[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*\b")
 _SPLIT_LIST = re.compile(r"\s*(?:[,，;；、]|\band\b)\s*")
 _SPLIT_CATEGORIES = re.compile(r"\s*[,，;；、/]\s*")
@@ -406,7 +405,7 @@ def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_lin
         bare = references.BARE_URL.findall(line)
         for url in bare:
             url = references.trim_url(url)
-            if _is_code_url(url) and not draft.code_url:
+            if references.is_code_url(url) and not draft.code_url:
                 draft.code_url = url
     if info.codes and not draft.categories:
         found = tuple(m.group() for code in info.codes for m in _CATEGORY.finditer(code))
@@ -572,15 +571,11 @@ def _first_url(value: str) -> str:
     return references.trim_url(match.group()) if match else ""
 
 
-def _is_code_url(url: str) -> bool:
-    return any(host in url for host in _CODE_HOSTS)
-
-
 def _is_code_link(text: str, url: str) -> bool:
     """`[💻 代码](…)`, `[GitHub](…)` or any link to a code host (the caller has ruled out paper links)."""
     if not url.startswith(("http://", "https://")):
         return False
-    return _is_code_url(url) or (len(plain(text)) <= 12 and _CODE_LINK.search(text) is not None)
+    return references.is_code_url(url) or (len(plain(text)) <= 12 and _CODE_LINK.search(text) is not None)
 
 
 def _split_people(value: str) -> tuple[str, ...]:

@@ -104,6 +104,12 @@ class Paper:
     code_url: str = ""
     abstract_en: str = ""
     votes: int | None = None
+    # Filled from the site's arXiv metadata (metadata/arxiv.jsonl) when the digest does not give them.
+    updated: str = ""  # date of the latest version, YYYY-MM-DD; empty when there is only the first
+    primary_category: str = ""
+    comment: str = ""  # the authors' comment, often the venue: "Accepted at ICLR 2024"
+    journal_ref: str = ""
+    doi: str = ""
 
     @property
     def slug(self) -> str:

@@ -23,6 +23,7 @@ BARE_URL = re.compile(r"https?://[^\s<>\"'`\[\]()\u3000-\u303f\u3400-\u4dbf\u4e0
 HREF = re.compile(r"""href\s*=\s*["']([^"'\s]+)["']""", re.IGNORECASE)
 DATA_ID = re.compile(r"""data-arxiv-id\s*=\s*["']([^"'\s]+)["']""", re.IGNORECASE)
 _TRAILING = ".,;:!?*_~>"
+_CODE_HOSTS = ("github.com", "gitlab.com", "gitee.com", "huggingface.co/spaces", "bitbucket.org")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,20 @@ def trim_url(url: str) -> str:
     while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count(")") > url.count("("))):
         url = url[:-1]
     return url
+
+
+def is_code_url(url: str) -> bool:
+    """A link to a code host: a repository rather than a paper or a project page."""
+    return any(host in url for host in _CODE_HOSTS)
+
+
+def code_url_in(text: str) -> str:
+    """The first bare URL in `text` that leads to a code host, or ''."""
+    for match in BARE_URL.finditer(text):
+        url = trim_url(match.group())
+        if is_code_url(url):
+            return url
+    return ""
 
 
 def links(line: str) -> list[Link]:

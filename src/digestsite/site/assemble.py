@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 
 from digestsite.config import Config
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity
+from digestsite.metadata.merge import fill_papers
+from digestsite.metadata.store import StoredMetadata, read_store
 from digestsite.site.i18n import Locale, load_locales
 from digestsite.site.routes import Routes
 from digestsite.site.sources import ParseStore, Sources, read_sources
@@ -41,19 +43,25 @@ class Site:
 
 
 def load_site(config: Config, parses: ParseStore | None = None) -> Site:
-    """Read and parse the digest files, then assemble them; content problems become diagnostics."""
-    return assemble_site(config, read_sources(config.seeds_dir, parses))
+    """Read and parse the digest files and the stored metadata, then assemble them; content problems
+    become diagnostics."""
+    return assemble_site(config, read_sources(config.seeds_dir, parses), read_store(config.metadata_file))
 
 
-def assemble_site(config: Config, sources: Sources) -> Site:
-    """The site model from the parsed sources: batches newest first, each paper once, titles in every language."""
+def assemble_site(config: Config, sources: Sources, metadata: StoredMetadata | None = None) -> Site:
+    """The site model from the parsed sources: batches newest first, each paper once, titles in every
+    language, and each paper's fields the digest left empty filled from the stored arXiv metadata."""
     locales = load_locales(config.languages, config.locales_dir)
     diagnostics = list(sources.diagnostics)
+    records = metadata.records if metadata is not None else {}
+    diagnostics.extend(metadata.diagnostics if metadata is not None else ())
     batches: list[Batch] = []
     for result in sources.parses:
         diagnostics.extend(result.diagnostics)
         if result.batch is not None:
-            batches.append(result.batch)
+            batch = result.batch
+            papers = fill_papers(batch.papers, records) if records else batch.papers
+            batches.append(batch if papers == batch.papers else replace(batch, papers=papers))
     batches, duplicates = _unique_slugs(batches)
     diagnostics.extend(duplicates)
     ordered = order_batches(batches)
