@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,7 @@ from digestsite.config import display_path, load_config
 from digestsite.content.model import Diagnostic, Severity
 from digestsite.errors import EXIT_FILESYSTEM, EXIT_OK, ConfigError, ContentError, DigestsiteError
 from digestsite.messages import ProgressLine, counted
+from digestsite.metadata import API_URL
 
 # Rendering, serving and deploying pull in Jinja, markdown-it, watchdog and more: each command imports
 # what it needs when it runs, so `build` on an unchanged site answers in a fraction of a second.
@@ -28,6 +30,7 @@ examples:
   digestsite serve --open              preview at http://127.0.0.1:8000/, rebuilt on every save
   digestsite build                     build into _site/ (only what changed since the last build)
   digestsite build --local             a site that also works opened from disk (file://)
+  digestsite fetch-metadata            authors, dates, categories and abstracts from arXiv
   digestsite deploy                    build and push to the gh-pages branch
 """
 
@@ -94,6 +97,22 @@ def make_parser() -> argparse.ArgumentParser:
         help="what the site's Pages workflow installs (a pip requirement); default: this digestsite's version",
     )  # fmt: skip
 
+    fetch_cmd = command(
+        "fetch-metadata", "fetch authors, dates, categories and abstracts of the site's papers from arXiv",
+        FETCH_EXAMPLES,
+    )  # fmt: skip
+    _add_config(fetch_cmd)
+    network = fetch_cmd.add_mutually_exclusive_group()
+    network.add_argument("--refresh", action="store_true", help="fetch every paper again, not only the new ones")
+    network.add_argument(
+        "--offline", action="store_true", help="touch no network: tidy the file and say which papers have no metadata"
+    )
+    fetch_cmd.add_argument(
+        "--api-url", metavar="URL", default=API_URL,
+        help=f"a server that speaks the arXiv API (a mirror, a test server); default: {API_URL}",
+    )  # fmt: skip
+    fetch_cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+
     deploy_cmd = command("deploy", "build and push the site to a gh-pages branch", DEPLOY_EXAMPLES)
     _add_config(deploy_cmd)
     deploy_cmd.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
@@ -124,6 +143,11 @@ SERVE_EXAMPLES = """\
 NEW_EXAMPLES = """\
   digestsite new my-digest             then: cd my-digest && digestsite serve
   digestsite new my-digest --install 'digestsite @ git+https://github.com/OWNER/REPO@COMMIT'
+"""
+FETCH_EXAMPLES = """\
+  digestsite fetch-metadata            fetch what metadata/arxiv.jsonl lacks (3 s between requests)
+  digestsite fetch-metadata --refresh  fetch every paper again (new versions, a venue in the comment)
+  digestsite fetch-metadata --offline  which papers have no metadata yet, without the network
 """
 DEPLOY_EXAMPLES = """\
   digestsite deploy                    build and push to origin/gh-pages
@@ -225,6 +249,32 @@ def run_deploy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_fetch_metadata(args: argparse.Namespace) -> int:
+    from digestsite.commands.fetch_metadata import describe, fetch_metadata
+    from digestsite.metadata.client import ArxivClient
+
+    if not re.fullmatch(r"https?://[^\s/?#]+[^\s?#]*", args.api_url):
+        raise DigestsiteError(f"--api-url must be an http(s) URL such as {API_URL}, not {args.api_url!r}")
+    config = load_config(args.config)
+    progress = ProgressLine(enabled=not args.quiet)
+
+    def warn(diagnostic: Diagnostic) -> None:
+        if not args.quiet:
+            progress.clear()
+            print(diagnostic.format(), file=sys.stderr)
+
+    try:
+        report = fetch_metadata(
+            config, refresh=args.refresh, offline=args.offline, client=ArxivClient(args.api_url),
+            progress=progress, warn=warn,
+        )  # fmt: skip
+    finally:
+        progress.clear()
+    if not args.quiet:
+        print(describe(report, config, args.offline), file=sys.stderr)
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from digestsite.commands.serve import serve
 
@@ -233,7 +283,14 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve(args.config, args.host, args.port, args.open)
 
 
-COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "deploy": run_deploy}
+COMMANDS = {
+    "build": run_build,
+    "check": run_check,
+    "serve": run_serve,
+    "new": run_new,
+    "deploy": run_deploy,
+    "fetch-metadata": run_fetch_metadata,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

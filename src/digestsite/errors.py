@@ -11,6 +11,7 @@ EXIT_OK = 0
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_FILESYSTEM = 3  # the file system refused a read or write (permissions, a full disk), not the user's input
+EXIT_NETWORK = 4  # fetch-metadata: the arXiv API could not be reached, or answered with an error
 
 
 class DigestsiteError(Exception):
