@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import ClassVar
+from urllib.parse import quote
 
 from digestsite.content.arxiv import sort_key
 
@@ -119,6 +120,23 @@ class Paper:
     @property
     def html_url(self) -> str:
         return f"https://arxiv.org/html/{self.arxiv_id}"
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{quote(self.doi, safe='/')}" if self.doi else ""
+
+    @property
+    def published_date(self) -> dt.date | None:
+        """`published` as a date when it is written YYYY-MM-DD (arXiv's is; a digest's may be any text)."""
+        return iso_date(self.published)
+
+
+def iso_date(text: str) -> dt.date | None:
+    """A `YYYY-MM-DD` text as a date, else None."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
+from digestsite.content.model import iso_date
 from digestsite.errors import DigestsiteError
 from digestsite.render.theme import theme_dir
 
@@ -56,6 +57,7 @@ def create_environment(site_templates: Path, compiled: Path | None = None) -> En
     )
     env.filters["date"] = _date_filter
     env.filters["month"] = _month_filter
+    env.filters["as_date"] = iso_date  # a date to format and put in `datetime`, else None: shown as written
     return env
 
 

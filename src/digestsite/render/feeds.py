@@ -1,4 +1,4 @@
-"""Atom feeds, one per language: the newest papers, dated by their batch, never by the clock."""
+"""Atom feeds, one per language: the newest papers, dated by arXiv or by their batch, never by the clock."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from collections.abc import Callable
 
 from markupsafe import escape
 
+from digestsite.content.categories import category_name
 from digestsite.content.markdown import strip_control_characters as clean
-from digestsite.content.model import Paper
+from digestsite.content.model import Paper, iso_date
 from digestsite.site.assemble import Site
 from digestsite.site.routes import absolute_url
 
 ATOM = "http://www.w3.org/2005/Atom"
+ARXIV_CATEGORIES = "http://arxiv.org/schemas/atom"  # the scheme arXiv's own feeds give its subject classes
 
 
 def _timestamp(date: dt.date) -> str:
@@ -37,7 +39,8 @@ def atom_feed(site: Site, lang: str, summary_html: Callable[[Paper], str]) -> st
         return absolute_url(base, routes.path(kind, lang, key))
 
     papers = site.papers[: config.feed_size]
-    updated = max((site.batch(p.batch).date for p in papers), default=dt.date(1970, 1, 1))
+    dates = {p.arxiv_id: _dates(p, site.batch(p.batch).date) for p in papers}
+    updated = max((changed for _, changed in dates.values()), default=dt.date(1970, 1, 1))
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": locale.html_lang})
     _sub(feed, "title", config.title[lang])
@@ -56,13 +59,25 @@ def atom_feed(site: Site, lang: str, summary_html: Callable[[Paper], str]) -> st
         _sub(entry, "id", paper.abs_url)
         _sub(entry, "link", rel="alternate", type="text/html", href=url("paper", paper.slug))
         _sub(entry, "link", rel="related", type="text/html", href=paper.abs_url)
-        _sub(entry, "published", _timestamp(batch.date))
-        _sub(entry, "updated", _timestamp(batch.date))
-        _sub(entry, "author").append(_name(config.title[lang]))
+        published, changed = dates[paper.arxiv_id]
+        _sub(entry, "published", _timestamp(published))
+        _sub(entry, "updated", _timestamp(changed))
+        for name in paper.authors or (config.title[lang],):
+            _sub(entry, "author").append(_name(name))
         _sub(entry, "category", term=batch.slug, label=batch.title[lang])
-        _sub(entry, "content", _content(paper, summary_html), type="html")
+        for code in paper.categories:
+            label = category_name(code, lang)
+            _sub(entry, "category", term=code, scheme=ARXIV_CATEGORIES, **({"label": label} if label else {}))
+        _sub(entry, "content", _content(paper, summary_html, abstract=lang == "en"), type="html")
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _dates(paper: Paper, batch_date: dt.date) -> tuple[dt.date, dt.date]:
+    """An entry's published and updated dates: the paper's first and latest arXiv versions when known,
+    else its batch's date; never updated before its batch appeared."""
+    published = paper.published_date or batch_date
+    return published, max(batch_date, iso_date(paper.updated) or published)
 
 
 def _name(text: str) -> ET.Element:
@@ -71,11 +86,15 @@ def _name(text: str) -> ET.Element:
     return element
 
 
-def _content(paper: Paper, summary_html: Callable[[Paper], str]) -> str:
-    """Entry HTML: the Chinese title, the summary and the arXiv links (escaped once more by the XML writer)."""
+def _content(paper: Paper, summary_html: Callable[[Paper], str], abstract: bool) -> str:
+    """Entry HTML: the Chinese title, the summary, the English abstract if asked and known, and the arXiv
+    links (escaped once more by the XML writer)."""
     parts = []
     if paper.title_zh:
         parts.append(f'<p lang="zh"><strong>{escape(paper.title_zh)}</strong></p>')
     parts.append(f'<div lang="{escape(paper.summary_lang)}">{summary_html(paper)}</div>')
+    if abstract and paper.abstract_en:
+        paragraphs = "".join(f"<p>{escape(text)}</p>" for text in paper.abstract_en.split("\n\n"))
+        parts.append(f'<div lang="en">{paragraphs}</div>')
     parts.append(f'<p><a href="{escape(paper.abs_url)}">arXiv</a> · <a href="{escape(paper.pdf_url)}">PDF</a></p>')
     return "\n".join(parts)

@@ -7,7 +7,7 @@ import json
 from markupsafe import Markup
 
 from digestsite.content.markdown import strip_control_characters as clean
-from digestsite.content.model import Paper
+from digestsite.content.model import Paper, iso_date
 from digestsite.render.json_text import without_markup
 from digestsite.site.assemble import Site
 from digestsite.site.pages import Page
@@ -43,6 +43,22 @@ def twitter_card(page: Page, description: str) -> list[tuple[str, str]]:
     return [(key, clean(value)) for key, value in pairs]
 
 
+def _arxiv_metadata(paper: Paper) -> dict[str, object]:
+    """The article's authors, dates, abstract and DOI, those that are known."""
+    data: dict[str, object] = {}
+    if paper.authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in paper.authors]
+    if paper.published_date:
+        data["datePublished"] = paper.published_date.isoformat()
+    if iso_date(paper.updated):
+        data["dateModified"] = paper.updated
+    if paper.abstract_en:
+        data["abstract"] = paper.abstract_en
+    if paper.doi:
+        data["sameAs"] = [paper.abs_url, paper.doi_url]
+    return data
+
+
 def scholarly_article(site: Site, page: Page, paper: Paper) -> Markup:
     """JSON-LD `ScholarlyArticle`, safe inside a <script> element whatever the titles contain."""
     data: dict[str, object] = {
@@ -57,6 +73,7 @@ def scholarly_article(site: Site, page: Page, paper: Paper) -> Markup:
     }
     if paper.title_zh:
         data["alternateName"] = paper.title_zh
+    data.update(_arxiv_metadata(paper))
     if site.config.base_url:
         data["url"] = absolute_url(site.config.base_url, page.path)
     text = clean(json.dumps(data, ensure_ascii=False, sort_keys=True))  # JSON escapes C0, not DEL or C1

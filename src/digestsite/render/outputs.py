@@ -24,7 +24,16 @@ from digestsite.render.renderer import Renderer
 from digestsite.render.sitemap import robots_txt, sitemap_xml
 from digestsite.render.theme import theme_dir
 from digestsite.site.assemble import Site
-from digestsite.site.pages import Page, batch_group, batch_group_inputs, owned_papers, plan_pages, site_pages
+from digestsite.site.pages import (
+    METADATA_CSS,
+    Page,
+    batch_group,
+    batch_group_inputs,
+    owned_papers,
+    plan_pages,
+    shows_metadata,
+    site_pages,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ def plan_outputs(
     """Every file of the site in groups; nothing is rendered until an output is produced."""
     config = site.config
     assets = collect_assets(theme_dir() / "static", config.static_dir)
+    if not any(shows_metadata(paper) for paper in site.papers):
+        del assets[METADATA_CSS]  # no page links it: a site without metadata is as it was before there was any
     planner = _Planner(site, Renderer(site, assets, local=local, env=env), assets, search_bundles, batch_part)
     groups = [OutputGroup(None, planner.site_wide)]
     groups += [OutputGroup(batch_group_inputs(site, b), partial(planner.batch_outputs, b)) for b in site.batches]

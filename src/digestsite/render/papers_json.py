@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from digestsite.content.model import Batch
+from digestsite.content.model import Batch, Paper
 from digestsite.render.json_text import without_markup
 from digestsite.site.assemble import Site
 from digestsite.site.pages import owned_papers
@@ -49,10 +49,20 @@ def batch_json(batch: Batch, lang: str, routes: Routes) -> tuple[str, str]:
             "pdf_url": p.pdf_url,
             "truncated": p.truncated,
             "url": absolute_url("", routes.path("paper", lang, p.slug)),
+            **_metadata(p),
         }
         for p in owned_papers(batch)
     ]
     return json_data(entry), json_data(papers)[1:-1]
+
+
+# Fields a paper has only when its digest or arXiv gives them; a paper without them has no such keys.
+_OPTIONAL = ("authors", "published", "updated", "categories", "primary_category", "comment", "journal_ref", "doi",
+             "abstract_en", "code_url")  # fmt: skip
+
+
+def _metadata(paper: Paper) -> dict[str, object]:
+    return {name: value for name in _OPTIONAL if (value := getattr(paper, name))}
 
 
 def json_data(value: object) -> str:

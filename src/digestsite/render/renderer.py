@@ -13,6 +13,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from digestsite.content.categories import category_name
 from digestsite.content.markdown import render_inline, render_summary, strip_control_characters
 from digestsite.content.model import Paper
 from digestsite.render.assets import Asset
@@ -20,7 +21,7 @@ from digestsite.render.bibtex import bibtex_entry
 from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
 from digestsite.site.assemble import Site
-from digestsite.site.pages import Page, page_description
+from digestsite.site.pages import METADATA_CSS, Page, page_description, page_shows_metadata
 from digestsite.site.routes import absolute_url, relative_url, root_relative_url
 
 
@@ -42,6 +43,7 @@ class Renderer:
             "t": self._translate,
             "summary": self.summary_html,
             "content_lang": self.content_lang,
+            "category_name": self._category_name,
             "inline_markdown": lambda text: Markup(render_inline(text, site.config.allow_remote_images)),
         }
 
@@ -106,6 +108,7 @@ class Renderer:
             "alternates": alternates,
             "canonical": absolute_url(base_url, page.path) if base_url and page.kind != "404" else "",
             "has_feed": bool(base_url),
+            "metadata_css": self._metadata_css(page),
             "description": description,
             "open_graph": open_graph(site, page, description),
             "twitter_card": twitter_card(page, description),
@@ -130,6 +133,17 @@ class Renderer:
         if name not in self.assets:
             raise TemplateProblem(f"error: template asks for asset '{name}', which no static folder has")
         return self.href(page, self.assets[name].path)
+
+    def _metadata_css(self, page: Page) -> str:
+        """The link to the stylesheet of arXiv metadata, on the pages that show some (else none, so a site
+        without metadata is built as it was before there was any)."""
+        if METADATA_CSS not in self.assets or not page_shows_metadata(page):
+            return ""
+        return self.href(page, self.assets[METADATA_CSS].path)
+
+    @pass_context
+    def _category_name(self, context: Context, code: str) -> str:
+        return category_name(code, context["page"].lang)
 
     @pass_context
     def _translate(self, context: Context, key: str, **values: object) -> str:

@@ -29,15 +29,16 @@ def shard_documents(site: Site, papers: Sequence[Paper]) -> dict[str, str]:
 
 
 def search_document(site: Site, paper: Paper) -> str:
-    """Both titles, the summary as text and the batch's title in each language."""
+    """Both titles, the authors, the summary as text and the batch's title in each language."""
     batch = site.batch(paper.batch)
     title = escape(paper.title)
+    authors = f"<p>{escape(', '.join(paper.authors))}</p>" if paper.authors else ""  # found by name
     batch_titles = "".join(
         f'<p data-pagefind-meta="batch_{lang}">{escape(batch.title[lang])}</p>' for lang in site.config.languages
     )
     return (
         f'<!doctype html><html lang="{escape(paper.summary_lang)}"><head><meta charset="utf-8"><title>{title}</title>'
         f"</head><body data-pagefind-body><h1>{title}</h1>"
-        f'<p data-pagefind-meta="title_zh">{escape(paper.title_zh)}</p>'
+        f'<p data-pagefind-meta="title_zh">{escape(paper.title_zh)}</p>{authors}'
         f"<p>{escape(plain_text(paper.summary))}</p>{batch_titles}</body></html>"
     )

@@ -13,6 +13,7 @@ from digestsite.site.assemble import Site
 from digestsite.site.i18n import Locale
 
 HOME_BATCHES = 10  # the home page previews this many batches; the archive lists them all
+METADATA_CSS = "metadata.css"  # the theme's styles for arXiv metadata, written only for a site that shows some
 DESCRIPTION_LENGTH = 160
 
 
@@ -45,6 +46,24 @@ def page_description(page: Page, locale: Locale, site_description: str) -> str:
         titles = ", ".join(p.title for p in batch.papers)
         return plain_excerpt(f"{locale.t('batch.papers', count=len(batch.papers))}: {titles}")
     return site_description
+
+
+def shows_metadata(paper: Paper) -> bool:
+    """Whether a paper's page shows more than a digest's titles, links and summary: authors, dates, venue,
+    subject classes, an English abstract (from the digest or from arXiv)."""
+    return bool(
+        paper.authors or paper.published or paper.updated or paper.categories or paper.comment
+        or paper.journal_ref or paper.doi or paper.abstract_en
+    )  # fmt: skip
+
+
+def page_shows_metadata(page: Page) -> bool:
+    """A paper page with metadata, or a batch page that lists authors."""
+    if page.kind == "paper":
+        paper = page.data["paper"]
+        return isinstance(paper, Paper) and shows_metadata(paper)
+    batch = page.data.get("batch")
+    return page.kind == "batch" and isinstance(batch, Batch) and any(p.authors for p in batch.papers)
 
 
 def plan_pages(site: Site, search_bundles: Sequence[str]) -> Iterator[Page]:
