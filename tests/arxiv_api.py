@@ -175,3 +175,17 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def fetch_fixture_metadata(site_yaml: Path) -> None:
+    """The site's metadata/arxiv.jsonl as fetch-metadata writes it from this server's answers."""
+    from digestsite.commands.fetch_metadata import fetch_metadata
+    from digestsite.config import load_config
+    from digestsite.metadata.client import ArxivClient
+
+    clock = FakeClock()
+    server = FakeArxiv(clock=clock)
+    try:
+        fetch_metadata(load_config(site_yaml), client=ArxivClient(server.url, clock=clock, sleep=clock.sleep))
+    finally:
+        server.close()

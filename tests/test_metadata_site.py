@@ -13,11 +13,9 @@ import bibtexparser
 import feedparser
 import pytest
 
-from arxiv_api import FakeArxiv, FakeClock
+from arxiv_api import fetch_fixture_metadata
 from digestsite.commands.build import BuildOptions, build
-from digestsite.commands.fetch_metadata import fetch_metadata
 from digestsite.config import load_config
-from digestsite.metadata.client import ArxivClient
 from digestsite.search.documents import search_document
 from digestsite.site.assemble import load_site
 from helpers import REPO, snapshot, write_site
@@ -25,16 +23,6 @@ from htmldom import parse_html
 
 DIGEST = REPO / "tests" / "fixtures" / "arxiv" / "digest.md"
 WITH_METADATA = {"2912.00101", "2912.00102", "2912.00103", "2912.00104", "2912.00105"}
-
-
-def fetch_fixture_metadata(site_yaml: Path) -> None:
-    """metadata/arxiv.jsonl as fetch-metadata writes it from the test server's answers."""
-    clock = FakeClock()
-    server = FakeArxiv(clock=clock)
-    try:
-        fetch_metadata(load_config(site_yaml), client=ArxivClient(server.url, clock=clock, sleep=clock.sleep))
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="module")

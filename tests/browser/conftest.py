@@ -84,16 +84,16 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context.close()
 
 
-def served_site_for(root: Path, subpath: str = "/digest/") -> Iterator[str]:
+def served_site_for(root: Path, subpath: str = "/digest/", search: bool = True) -> Iterator[str]:
     """Build the site in `root` for, and serve it at, http://127.0.0.1:PORT/<subpath>; yields that URL."""
-    from digestsite.commands.build import build
+    from digestsite.commands.build import BuildOptions, build
     from digestsite.config import load_config
     from helpers import PagesLikeHandler
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PagesLikeHandler, directory="/"))
     base_url = f"http://127.0.0.1:{server.server_port}{subpath}"
     config = load_config(root / "site.yaml", {"base_url": base_url})
-    build(config)
+    build(config, options=BuildOptions(search=search))
     server.RequestHandlerClass = partial(PagesLikeHandler, directory=str(config.output_dir))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield base_url
@@ -110,3 +110,21 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copytree(REPO / "seeds", root / "seeds")
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     yield from served_site_for(root)
+
+
+@pytest.fixture(scope="session")
+def metadata_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site of the made-up papers of tests/fixtures/arxiv, with the metadata the test server gives them."""
+    from arxiv_api import fetch_fixture_metadata
+    from helpers import REPO, write_site
+
+    root = tmp_path_factory.mktemp("metadata")
+    digest = (REPO / "tests" / "fixtures" / "arxiv" / "digest.md").read_text("utf-8")
+    fetch_fixture_metadata(write_site(root, {"sample.md": digest}))
+    return root
+
+
+@pytest.fixture(scope="session")
+def metadata_site(metadata_root: Path) -> Iterator[str]:
+    """That site built into its _site folder and served under /digest/ (without search, tested elsewhere)."""
+    yield from served_site_for(metadata_root, search=False)

@@ -81,20 +81,21 @@ def _record(name: str, data: object) -> None:
     (ARTIFACTS / name).write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
 
 
-def test_nu_html_checker_reports_no_errors_on_any_built_page(built_bundled):
+def test_nu_html_checker_reports_no_errors_on_any_built_page(built_bundled, metadata_site, metadata_root):
     need(VNU, "vnu-jar")
     java = shutil.which("java")
     if not java:
         if os.environ.get("CI"):
             pytest.fail("java is missing")
         pytest.skip("java is not installed")
-    pages = sorted(built_bundled.rglob("*.html"))
+    with_metadata = sorted((metadata_root / "_site").rglob("*.html"))  # arXiv metadata's markup too
+    pages = sorted(built_bundled.rglob("*.html")) + with_metadata
     command = [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr or result.stdout)["messages"]
     errors = [f"{m.get('url', '').rsplit('/_site/', 1)[-1]}: {m['message']}" for m in messages if m["type"] == "error"]
     _record("vnu.json", {"pages": len(pages), "errors": len(errors)})
-    assert len(pages) == 128 and errors == []
+    assert len(pages) == 128 + len(with_metadata) and len(with_metadata) == 22 and errors == []
 
 
 @pytest.mark.parametrize("ui", ["", "en/"])
@@ -109,6 +110,32 @@ def test_no_horizontal_scrolling_at_320px_and_screenshots(demo_site, context_for
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
             assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(("ui", "scheme"), [("", "light"), ("en/", "dark")])
+def test_a_paper_page_with_arxiv_metadata_fits_passes_axe_and_is_photographed(
+    metadata_site, context_for, ui, scheme, cjk_font
+):
+    """Authors, dates, badges, subject classes and the abstract, opened: no sideways scrolling at 320 px,
+    no axe violations, nothing from another host; screenshots at 375 and 1280 px."""
+    need(AXE, "axe-core")
+    context = context_for(viewport={"width": 320, "height": 800}, color_scheme=scheme)
+    page, hosts = open_page(context, f"{metadata_site}{ui}papers/2912.00101/")
+    for summary in page.locator("details > summary").all():
+        summary.click()  # what is collapsed (every author, the abstract on the Chinese page) opens without scripts
+    assert page.locator(".all-authors p").inner_text() == "Zoë Ångström, José Núñez-Pérez, 李雷, 韩梅梅, Ólafur Þórsson"
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the paper page scrolls sideways by {overflow}px at 320px"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+    assert hosts == {"127.0.0.1"}
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        shot = ARTIFACTS / "screenshots" / f"{(ui or 'zh/').strip('/')}-paper-with-metadata-{width}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def background(page) -> str:  # type: ignore[no-untyped-def]
