@@ -83,6 +83,25 @@ def test_workflows_pin_actions_check_first_and_use_the_official_pages_actions(tm
     assert setup["with"]["cache"] == "pip"  # type: ignore[index]
 
 
+def test_metadata_is_fetched_before_the_build_here_and_optionally_in_a_new_site(tmp_path):
+    def order(steps: list[dict[str, object]]) -> list[str]:
+        return [str(step["run"]).split()[1] for step in steps if str(step.get("run", "")).startswith("digestsite")]
+
+    ours = workflow_steps(REPO / ".github/workflows/pages.yml")
+    assert order(ours) == ["check", "fetch-metadata", "build"]
+    fetch = next(step for step in ours if step.get("run") == "digestsite fetch-metadata")
+    assert fetch["continue-on-error"] is True  # arXiv being down does not stop a deploy
+    run(tmp_path, "new", "s", "--install", PINNED)
+    workflow = tmp_path / "s/.github/workflows/pages.yml"
+    assert order(workflow_steps(workflow)) == ["check", "build"]  # off until the owner turns it on
+    text = workflow.read_text("utf-8")
+    enabled = re.sub(r"(?m)^(\s*)# (- run: digestsite fetch-metadata\n\s*)# ", r"\1\2", text)
+    assert enabled != text
+    workflow.write_text(enabled, "utf-8")
+    assert order(workflow_steps(workflow)) == ["check", "fetch-metadata", "build"]
+    assert next(s for s in workflow_steps(workflow) if "fetch" in str(s.get("run")))["continue-on-error"] is True
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     """An sdist and a wheel built from this checkout, the wheel from the sdist, offline."""
