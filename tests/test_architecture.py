@@ -18,7 +18,7 @@ ALLOWED = {
     "render": {"content", "site"},
     "search": {"content", "site", "output"},
     "output": {"content", "site", "render", "search"},
-    "cache": {"content", "site", "render", "search", "output"},
+    "cache": {"content", "metadata", "site", "render", "search", "output"},
     "devserver": set(),
     "commands": {"content", "metadata", "site", "render", "search", "output", "cache", "devserver", "commands"},
 }

@@ -7,12 +7,15 @@ import subprocess
 
 import pytest
 
+from arxiv_api import fetch_fixture_metadata
 from digestsite.cache.build_cache import DiskCache
+from digestsite.cache.keys import Keys
 from digestsite.commands.build import BuildOptions, build
 from digestsite.config import load_config
 from digestsite.render.renderer import Renderer
 from digestsite.search import shards as search
-from helpers import REPO, run, snapshot
+from digestsite.site.assemble import load_site
+from helpers import REPO, run, snapshot, write_site
 
 JAMBA = "seeds/000_9dc9e78c6ea22407.txt"
 GENIE_AGAIN = "# Genie again\n[Genie](https://arxiv.org/abs/2402.15391)\n\n摘要。\n\n"  # also in batch 002
@@ -237,3 +240,41 @@ def test_no_cache_build_leaves_no_cache_folder(bundled_site):
     assert (root / "_site" / "index.html").is_file()
     assert not (root / ".digestsite-cache").exists()
     assert sorted(p.name for p in root.iterdir()) == ["_site", "seeds", "site.yaml"]
+
+
+def test_a_metadata_edit_rewrites_only_the_pages_that_show_it(tmp_path):
+    older = "---\ndate: 2029-11-01\n---\n# Older Paper\n[旧论文](https://arxiv.org/abs/2911.00001)\n\n摘要。\n"
+    digest = (REPO / "tests/fixtures/arxiv/digest.md").read_text("utf-8")
+    config_file = write_site(tmp_path, {"sample.md": digest, "older.md": older})
+    fetch_fixture_metadata(config_file)
+    config = load_config(config_file)
+    no_search = BuildOptions(search=False)
+    build(config, options=no_search, cache=DiskCache(config))
+    pages = {
+        p: (config.output_dir / p / "index.html").stat().st_ino for p in ("papers/2912.00101", "papers/2911.00001")
+    }
+    edit(config.metadata_file, "Accepted at ICLR 2030", "Accepted at ICML 2030")
+    result = build(config, options=no_search, cache=DiskCache(config))
+    assert result.in_place
+    after = {p: (config.output_dir / p / "index.html").stat().st_ino for p in pages}
+    assert after["papers/2912.00101"] != pages["papers/2912.00101"]  # rewritten
+    assert after["papers/2911.00001"] == pages["papers/2911.00001"]  # another batch: untouched
+    cached = snapshot(config.output_dir)
+    shutil.rmtree(config.output_dir)
+    build(config, options=no_search)
+    assert snapshot(config.output_dir) == cached
+
+
+def test_papers_filled_from_metadata_are_keyed_without_hashing_them(tmp_path, monkeypatch):
+    config_file = write_site(tmp_path, {"sample.md": (REPO / "tests/fixtures/arxiv/digest.md").read_text("utf-8")})
+    fetch_fixture_metadata(config_file)
+    config = load_config(config_file)
+    cache = DiskCache(config)
+    site = load_site(config, cache.parses(config), cache.metadata(config))
+    hashed: list[str] = []
+    compute = Keys._compute
+    monkeypatch.setattr(
+        Keys, "_compute", lambda keys, value: hashed.append(type(value).__name__) or compute(keys, value)
+    )
+    assert len({cache.keys.of(paper) for paper in site.papers}) == 6
+    assert hashed == []  # each key was derived from the parse's and the metadata line's: 10,000 papers cost nothing

@@ -36,11 +36,12 @@ from digestsite.render.theme import bundled_folders
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from digestsite.cache.metadata import KeptMetadata
     from digestsite.cache.parses import MemoryParses
     from digestsite.render.outputs import OutputPlan
     from digestsite.render.papers_json import BatchPart
     from digestsite.search.pagefind import ShardStore
-    from digestsite.site.sources import ParseStore
+    from digestsite.site.sources import MetadataSource, ParseStore
 
 CACHE_DIR = ".digestsite-cache"
 # Past this many changed pages (a template edit) a staged full write is faster than an in-place update,
@@ -67,6 +68,9 @@ class NoCache:
 
     def parses(self, config: Config) -> ParseStore | None:
         return None  # every file parsed afresh
+
+    def metadata(self, config: Config) -> MetadataSource | None:
+        return None  # every line read afresh, every filled paper hashed if a key is asked for
 
     def environment(self, config: Config) -> Environment:
         from digestsite.render.environment import create_environment
@@ -99,6 +103,13 @@ class _KeyedCache(NoCache):
     def __init__(self, hashes: FileHashes) -> None:
         self.keys = Keys()
         self.hashes = hashes
+        self._metadata: KeptMetadata | None = None  # kept as long as the cache: the dev server's session
+
+    def metadata(self, config: Config) -> MetadataSource | None:
+        from digestsite.cache.metadata import KeptMetadata
+
+        self._metadata = self._metadata or KeptMetadata(self.keys)
+        return self._metadata
 
     def _changes(self, plan: OutputPlan, files: dict[str, str], groups: dict[str, tuple[str, ...]]) -> Changes:
         # Every fingerprint starts from one salt over what all outputs share, the template files included.
@@ -141,6 +152,14 @@ class DiskCache(_KeyedCache):
         if reused is not None and failing_diagnostics(reused, strict):
             return None  # --strict must fail on the warnings again, not pass because nothing changed
         return reused
+
+    def metadata(self, config: Config) -> MetadataSource | None:
+        from digestsite.cache.metadata import KeptMetadata
+
+        folder = self._sub()
+        path = folder / "metadata-lines.pickle" if folder is not None else None
+        self._metadata = self._metadata or KeptMetadata(self.keys, path)
+        return self._metadata
 
     def parses(self, config: Config) -> ParseStore | None:
         from digestsite.cache.parses import StoredParses
@@ -191,6 +210,8 @@ class DiskCache(_KeyedCache):
             self._pages.save(changes.files.values(), added)  # asset paths among them match no page: harmless
         if self._memo is not None:
             self._memo.save()
+        if self._metadata is not None:
+            self._metadata.save()
         if self._sub() is not None:
             diagnostics: tuple[Diagnostic, ...] = getattr(site, "diagnostics", ())
             with contextlib.suppress(OSError):

@@ -13,21 +13,21 @@ from digestsite.commands.build_options import BuildOptions, BuildResult, StageCl
 from digestsite.config import Config
 from digestsite.content.model import failing_diagnostics
 from digestsite.errors import ContentError
-from digestsite.metadata.store import read_store
 from digestsite.output.parallel import default_workers
 from digestsite.output.write import InPlaceUpdate, StagedWrite
 from digestsite.render.outputs import plan_outputs
 from digestsite.search.pagefind import SearchIndexer
 from digestsite.search.shards import shard_bundles
 from digestsite.site.assemble import assemble_site
-from digestsite.site.sources import read_sources
+from digestsite.site.sources import PlainMetadata, read_sources
 
 
 def build_site(config: Config, strict: bool, options: BuildOptions, cache: NoCache, clock: StageClock) -> BuildResult:
     """read sources and metadata → assemble the site → plan outputs → render and write → index search → swap in."""
     with clock("parse"):
         sources = read_sources(config.seeds_dir, cache.parses(config))
-        site = assemble_site(config, sources, read_store(config.metadata_file))
+        metadata = cache.metadata(config) or PlainMetadata()
+        site = assemble_site(config, sources, metadata.read(config.metadata_file), metadata.fill)
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
     with SearchIndexer(site, cache.shards(config), scratch=cache.scratch(config)) as indexer:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
 from digestsite.content.model import Paper
 from digestsite.content.references import code_url_in
 from digestsite.metadata.record import ArxivRecord
+
+Fill = Callable[[Paper, ArxivRecord | None], Paper]  # a paper and its record (if any) → the paper to show
 
 
 def with_metadata(paper: Paper, record: ArxivRecord | None) -> Paper:
@@ -15,23 +17,32 @@ def with_metadata(paper: Paper, record: ArxivRecord | None) -> Paper:
     nothing to fill, so its cache key stays known)."""
     if record is None or not record.found:
         return paper
-    published, updated = record.published[:10], record.updated[:10]
-    categories = (record.primary_category, *[c for c in record.categories if c != record.primary_category])
-    known: dict[str, object] = {
-        "authors": record.authors,
-        "published": published,
-        "updated": updated if updated != published else "",
-        "categories": tuple(c for c in categories if c),
-        "primary_category": record.primary_category,
-        "abstract_en": record.abstract,
-        "comment": record.comment,
-        "journal_ref": record.journal_ref,
-        "doi": record.doi,
-        "code_url": code_url_in(record.comment) or code_url_in(record.abstract),
-    }
-    filled = {name: value for name, value in known.items() if value and not getattr(paper, name)}
+    filled = {name: value for name, get in _FROM_RECORD.items() if not getattr(paper, name) and (value := get(record))}
     return replace(paper, **filled) if filled else paper  # type: ignore[arg-type]
 
 
-def fill_papers(papers: tuple[Paper, ...], records: Mapping[str, ArxivRecord]) -> tuple[Paper, ...]:
-    return tuple(with_metadata(paper, records.get(paper.arxiv_id)) for paper in papers)
+def _categories(record: ArxivRecord) -> tuple[str, ...]:
+    """The primary subject class first, then the others in arXiv's order."""
+    others = [c for c in record.categories if c != record.primary_category]
+    return tuple(c for c in (record.primary_category, *others) if c)
+
+
+def _updated(record: ArxivRecord) -> str:
+    """The latest version's date, or nothing when there is one version (arXiv then repeats the first)."""
+    updated = record.updated[:10]
+    return updated if updated != record.published[:10] else ""
+
+
+# Each Paper field a record can fill, and how; computed only for the fields a digest left empty.
+_FROM_RECORD: dict[str, Callable[[ArxivRecord], object]] = {
+    "authors": lambda r: r.authors,
+    "published": lambda r: r.published[:10],
+    "updated": _updated,
+    "categories": _categories,
+    "primary_category": lambda r: r.primary_category,
+    "abstract_en": lambda r: r.abstract,
+    "comment": lambda r: r.comment,
+    "journal_ref": lambda r: r.journal_ref,
+    "doi": lambda r: r.doi,
+    "code_url": lambda r: code_url_in(r.comment) or code_url_in(r.abstract),
+}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,14 @@ from digestsite.config import display_path
 from digestsite.content.model import Diagnostic, Severity
 from digestsite.metadata.record import ArxivRecord, BadLine, from_data, to_line
 from digestsite.output.files import atomic_write
+
+LineParser = Callable[[bytes], tuple[ArxivRecord, list[str]]]
+
+
+def parse_line(raw: bytes) -> tuple[ArxivRecord, list[str]]:
+    """One line's record and the keys it has that no record has; raises UnicodeDecodeError,
+    json.JSONDecodeError or BadLine for a line that is not one."""
+    return from_data(json.loads(raw.decode("utf-8")))
 
 
 @dataclass(frozen=True)
@@ -29,8 +37,11 @@ class StoredMetadata:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def read_store(path: Path) -> StoredMetadata:
-    """Every record of `path`; an absent file holds none. Problems become diagnostics, never exceptions."""
+def read_store(path: Path, parse: LineParser = parse_line) -> StoredMetadata:
+    """Every record of `path`; an absent file holds none. Problems become diagnostics, never exceptions.
+
+    `parse` reads one line; a build cache may pass one that keeps what it parsed.
+    """
     label = display_path(path)
     try:
         status = os.stat(path)
@@ -41,10 +52,10 @@ def read_store(path: Path) -> StoredMetadata:
         return StoredMetadata({})
     except OSError as exc:
         return StoredMetadata({}, (Diagnostic(label, 1, Severity.ERROR, f"cannot read: {exc.strerror}"),))
-    return parse_store(data, label)
+    return parse_store(data, label, parse)
 
 
-def parse_store(data: bytes, label: str) -> StoredMetadata:
+def parse_store(data: bytes, label: str, parse: LineParser = parse_line) -> StoredMetadata:
     records: dict[str, ArxivRecord] = {}
     diagnostics: list[Diagnostic] = []
     lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
@@ -53,7 +64,7 @@ def parse_store(data: bytes, label: str) -> StoredMetadata:
             continue
         cut_short = number == len(lines)  # no newline after it: the last write may not have finished
         try:
-            record, unknown = from_data(json.loads(raw.decode("utf-8")))
+            record, unknown = parse(raw)
         except UnicodeDecodeError:
             diagnostics.append(Diagnostic(label, number, Severity.ERROR, "not valid UTF-8"))
             continue

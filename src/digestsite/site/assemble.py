@@ -7,11 +7,11 @@ from dataclasses import dataclass, field, replace
 
 from digestsite.config import Config
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity
-from digestsite.metadata.merge import fill_papers
-from digestsite.metadata.store import StoredMetadata, read_store
+from digestsite.metadata.merge import Fill, with_metadata
+from digestsite.metadata.store import StoredMetadata
 from digestsite.site.i18n import Locale, load_locales
 from digestsite.site.routes import Routes
-from digestsite.site.sources import ParseStore, Sources, read_sources
+from digestsite.site.sources import MetadataSource, ParseStore, PlainMetadata, Sources, read_sources
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,17 @@ class Site:
         return before, after
 
 
-def load_site(config: Config, parses: ParseStore | None = None) -> Site:
+def load_site(config: Config, parses: ParseStore | None = None, metadata: MetadataSource | None = None) -> Site:
     """Read and parse the digest files and the stored metadata, then assemble them; content problems
     become diagnostics."""
-    return assemble_site(config, read_sources(config.seeds_dir, parses), read_store(config.metadata_file))
+    metadata = metadata or PlainMetadata()
+    sources = read_sources(config.seeds_dir, parses)
+    return assemble_site(config, sources, metadata.read(config.metadata_file), metadata.fill)
 
 
-def assemble_site(config: Config, sources: Sources, metadata: StoredMetadata | None = None) -> Site:
+def assemble_site(
+    config: Config, sources: Sources, metadata: StoredMetadata | None = None, fill: Fill = with_metadata
+) -> Site:
     """The site model from the parsed sources: batches newest first, each paper once, titles in every
     language, and each paper's fields the digest left empty filled from the stored arXiv metadata."""
     locales = load_locales(config.languages, config.locales_dir)
@@ -60,7 +64,7 @@ def assemble_site(config: Config, sources: Sources, metadata: StoredMetadata | N
         diagnostics.extend(result.diagnostics)
         if result.batch is not None:
             batch = result.batch
-            papers = fill_papers(batch.papers, records) if records else batch.papers
+            papers = tuple(fill(p, records.get(p.arxiv_id)) for p in batch.papers) if records else batch.papers
             batches.append(batch if papers == batch.papers else replace(batch, papers=papers))
     batches, duplicates = _unique_slugs(batches)
     diagnostics.extend(duplicates)

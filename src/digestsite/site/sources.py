@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Protocol
 
 from digestsite.config import display_path
-from digestsite.content.model import Diagnostic, Severity
+from digestsite.content.model import Diagnostic, Paper, Severity
 from digestsite.content.parse import ParseResult, parse_digest
 from digestsite.errors import ConfigError
+from digestsite.metadata.merge import with_metadata
+from digestsite.metadata.record import ArxivRecord
+from digestsite.metadata.store import StoredMetadata, read_store
 
 DIGEST_SUFFIXES = (".md", ".txt")
 
@@ -28,6 +31,25 @@ class NoParseStore:
 
     def parse(self, path: Path, status: os.stat_result, label: str) -> ParseResult:
         return parse_digest(path.read_bytes(), label)
+
+
+class MetadataSource(Protocol):
+    """Gives the stored arXiv metadata and fills papers from it; a cache may keep what it read, and the
+    keys of what it made, between builds."""
+
+    def read(self, path: Path) -> StoredMetadata: ...
+
+    def fill(self, paper: Paper, record: ArxivRecord | None) -> Paper: ...
+
+
+class PlainMetadata:
+    """Reads the metadata file, every line, every time."""
+
+    def read(self, path: Path) -> StoredMetadata:
+        return read_store(path)
+
+    def fill(self, paper: Paper, record: ArxivRecord | None) -> Paper:
+        return with_metadata(paper, record)
 
 
 @dataclass(frozen=True)
