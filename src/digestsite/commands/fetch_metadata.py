@@ -15,7 +15,7 @@ from digestsite.config import Config, display_path
 from digestsite.content.model import Diagnostic, Paper, Severity
 from digestsite.errors import ContentError
 from digestsite.messages import counted
-from digestsite.metadata.client import ArxivClient, batches
+from digestsite.metadata.client import ArxivClient, FetchError, batches
 from digestsite.metadata.record import ArxivRecord
 from digestsite.metadata.store import append_records, read_store, store_text, write_store
 from digestsite.site.assemble import assemble_site
@@ -74,6 +74,11 @@ def fetch_metadata(
             done += len(batch)
             if progress is not None:
                 progress("fetching arXiv metadata", done, len(wanted))
+    except FetchError as exc:
+        if not done:
+            raise
+        kept = f"{counted(done, 'paper')} fetched before are saved in {display_path(path)}"
+        raise FetchError(f"{exc}; the {kept}, and the next run asks only about the rest") from None
     finally:
         if done:
             write_store(path, records.values())
