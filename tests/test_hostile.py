@@ -103,6 +103,42 @@ def test_raw_html_is_text_in_pages_feeds_json_ld_and_papers_json(tmp_path):
     assert "<" not in papers and json.loads(papers)["papers"][0]["title_zh"] == "<svg onload=alert(2)>中文</svg>"
 
 
+def test_hostile_metadata_is_text_in_pages_feeds_json_ld_bibtex_and_papers_json(tmp_path):
+    write_site(tmp_path, {"a.md": GOOD}, "base_url: https://example.org/d/\n")
+    evil = "<script>alert(1)</script></script><!--\x01"
+    line = {
+        "id": "2401.00001", "authors": [evil, "A & B"], "published": evil, "updated": "2024-02-30",
+        "primary_category": evil, "categories": [evil], "abstract": evil, "comment": evil, "journal_ref": evil,
+        "doi": '10.1/"><script>alert(2)</script>',
+    }  # fmt: skip
+    (tmp_path / "metadata").mkdir()
+    (tmp_path / "metadata" / "arxiv.jsonl").write_text(json.dumps(line) + "\n", "utf-8")
+    result = run(tmp_path, "build")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "_site"
+    for path in ("papers/2401.00001/index.html", "en/papers/2401.00001/index.html", "batches/a/index.html"):
+        text = (out / path).read_text("utf-8")
+        assert "\x01" not in text
+        tree = parse_html(text)
+        scripts = [s for s in tree.find_all("script") if not is_theme_script(s)]
+        assert [s.attrs.get("type") for s in scripts] == (["application/ld+json"] if "papers" in path else [])
+        assert all(not name.startswith("on") for n in tree.find_all() for name in n.attrs)
+    page = parse_html((out / "papers/2401.00001/index.html").read_text("utf-8"))
+    assert page.find("p", class_="authors").text().endswith("<script>alert(1)</script></script><!--, A & B")
+    doi = page.find("li", class_="badge").parent.find_all("a")[-1]
+    assert doi.attrs["href"].startswith("https://doi.org/10.1/%22%3E%3Cscript%3E")
+    data = json.loads(page.find("script", type="application/ld+json").text())
+    assert data["author"][0]["name"] == evil and "datePublished" not in data  # JSON escapes the control character
+    bibtex = page.find("pre", class_="bibtex").text()
+    assert "author = {<script>alert(1)</script></script><!-- and A \\& B}" in bibtex
+    for feed in ("feed.xml", "en/feed.xml"):
+        text = (out / feed).read_text("utf-8")
+        ET.fromstring(text.encode())  # well-formed
+        assert "<script" not in text
+    papers = (out / "papers.json").read_text("utf-8")
+    assert "<" not in papers and json.loads(papers)["papers"][0]["authors"][1] == "A & B"
+
+
 def test_same_paper_in_two_batches_warns_with_both_places(built_site):
     (built_site / "seeds" / "b.md").write_text(GOOD.replace("Good Paper", "Again"), "utf-8")
     result = run(built_site, "build")
