@@ -10,7 +10,7 @@ from typing import Any
 from digestsite import __version__
 from digestsite.output.files import atomic_write
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 _VERSION = (CACHE_FORMAT, __version__, sys.version_info[:2])
 
 

@@ -17,10 +17,11 @@ from slugify import slugify
 from digestsite.content import arxiv, tables
 from digestsite.content.blocks import Block, scan_blocks
 from digestsite.content.extract import Draft, read_entry
-from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, split_front_matter
+from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NotePaper, split_front_matter
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
+from digestsite.content.references import Ref
 from digestsite.content.sections import Outline, Section, outline
-from digestsite.content.titles import clean_title, is_latin, looks_english
+from digestsite.content.titles import clean_title, has_cjk, is_latin, looks_english
 
 __all__ = ["FRONT_MATTER_KEYS", "Analysis", "ParseResult", "analyse", "decode", "parse_digest"]
 
@@ -117,6 +118,9 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
     outcomes = _with_table_rows(outcomes, doc, body, front.lang, slug, report)
     papers = [o.paper for o in outcomes if o.paper is not None]
+    if not papers and front.paper is not None:
+        outcomes = [_note(front, front.paper, blocks, body, doc, slug, report)]
+        papers = [o.paper for o in outcomes if o.paper is not None]
     if len(papers) == 1:
         papers = [_titled_by_front_matter(papers[0], front, outcomes)]
     if not papers:
@@ -139,6 +143,37 @@ def _titled_by_front_matter(paper: Paper, front: FrontMatter, outcomes: list[Out
         if outcome.paper is paper:
             outcome.paper = better
     return better
+
+
+def _note(
+    front: FrontMatter,
+    note: NotePaper,
+    blocks: list[Block],
+    body: list[str],
+    doc: Outline,
+    slug: str,
+    report: _Reporter,
+) -> Outcome:
+    """A one-paper note: its front matter names the paper and its whole body is the entry.
+
+    A first `#` heading, or any first heading when the front matter has no title, is the note's own
+    title (the front matter's `title` wins); every other heading is part of the text.
+    """
+    title = front.title.get("*") or next(iter(front.title.values()), "")
+    if blocks and blocks[0].kind == "heading" and (blocks[0].level == 1 or not title):
+        heading, blocks = blocks[0], blocks[1:]
+        heading = replace(heading, text=title or heading.text)
+    else:
+        heading = Block("heading", 0, 0, level=1, text=title)
+    draft = read_entry(heading, blocks, body, doc.info, "", [])
+    draft.refs.append((0, heading.start, Ref(note.arxiv_id, arxiv.abs_url(note.arxiv_id), "", "id")))
+    if not draft.title_zh and has_cjk(note.title_zh):
+        draft.title_zh = clean_title(note.title_zh)[0]
+    draft.authors = draft.authors or note.authors
+    outcome = _paper(draft, heading, front.lang, slug, report, {})
+    if outcome.paper is not None:
+        outcome.paper = replace(outcome.paper, source=SourceRef(report.path, note.line))
+    return replace(outcome, line=note.line, heading=heading.text or f"arXiv:{note.arxiv_id}")
 
 
 def _no_entries(doc: Outline) -> str:
@@ -238,7 +273,7 @@ def _read_entries(
         own = _entry_blocks(doc, blocks, starts, section)
         heading_refs = [ref for index, ref, _ in section.refs if index == section.block.start]
         draft = read_entry(section.block, own, body, doc.info, section.kind, heading_refs)
-        outcome = _paper(draft, section, lang, slug, report, first_seen)
+        outcome = _paper(draft, section.block, lang, slug, report, first_seen)
         outcomes.append(outcome)
     return outcomes
 
@@ -307,11 +342,9 @@ def _owner(section: Section, doc: Outline) -> int | None:
     return None
 
 
-def _paper(
-    draft: Draft, section: Section, lang: str, slug: str, report: _Reporter, first_seen: dict[str, int]
-) -> Outcome:
-    heading = section.block.text
-    line = report.body_line(section.block.start)
+def _paper(draft: Draft, block: Block, lang: str, slug: str, report: _Reporter, first_seen: dict[str, int]) -> Outcome:
+    heading = block.text
+    line = report.body_line(block.start)
     best = draft.best_ref()
     if best is None:
         reason = "has an empty link" if draft.empty_link else "has no link line to an arXiv or Hugging Face paper"
