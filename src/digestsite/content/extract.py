@@ -90,6 +90,12 @@ class _Reader:
         self.first_block = True
         self.in_details = False
         self.details: list[str] = []
+        self.summary_at: int | None = None  # where in `kept` a label (`#### 摘要`, `**一句话总结**`) began the summary
+
+    def summary_starts(self) -> None:
+        """The text from here on is what the entry labels as its summary (the first such label counts)."""
+        if self.summary_at is None:
+            self.summary_at = len(self.kept)
 
     def info_of(self, index: int) -> LineInfo:
         known = self.info.get(index)
@@ -138,6 +144,10 @@ def read_entry(
                 authors_next = True
                 reader.drop(block.start)
                 continue
+            if label_kind == "summary" and reader.summary_at is None:
+                reader.drop(block.start)
+                reader.summary_starts()
+                continue
             if abstract_level and block.level > abstract_level:
                 reader.abstract.append(body[block.start])
                 continue
@@ -183,10 +193,10 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 def _heading_label(text: str) -> str | None:
-    """`### Abstract`, `### Authors`: a sub-heading that labels what follows it."""
+    """`### Abstract`, `### Authors`, `#### 摘要`: a sub-heading that labels what follows it."""
     cleaned, _ = clean_title(text)
     kind = label_kind(cleaned)
-    return kind if kind in ("abstract", "authors") else None
+    return kind if kind in ("abstract", "authors", "summary") else None
 
 
 def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]) -> None:
@@ -291,6 +301,8 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.drop(index)
         if info.label == "abstract":
             reader.pending_abstract = True
+        elif info.label == "summary":
+            reader.summary_starts()
         elif info.label in ("title_en", "title_zh", "title", "en", "cn"):
             reader.pending_title = info.label
         return
@@ -372,6 +384,7 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
             reader.keep(index, value)
     elif kind == "summary":
         if value:
+            reader.summary_starts()
             reader.keep(index, value)
     elif kind == "abstract":
         if value:
@@ -481,6 +494,7 @@ def _fields_win(current: str, labelled: str) -> bool:
 
 def _finish(reader: _Reader) -> None:
     draft = reader.draft
+    _labelled_summary_first(reader)
     lines = _assemble(reader)
     abstract = "\n".join(reader.abstract).strip()
     summary = "\n".join(lines).strip()
@@ -495,6 +509,15 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+
+
+def _labelled_summary_first(reader: _Reader) -> None:
+    """What the entry labels as its summary leads; text before the label (why it was picked, a score,
+    notes) follows it, so nothing is lost and the summary starts where the author said it does."""
+    at = reader.summary_at
+    if not at or not any(text and text.strip() for _, text in reader.kept[:at]):
+        return
+    reader.kept = [*reader.kept[at:], (-1, ""), *reader.kept[:at]]
 
 
 def _assemble(reader: _Reader) -> list[str]:

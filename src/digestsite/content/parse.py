@@ -359,9 +359,8 @@ def _paper(draft: Draft, block: Block, lang: str, slug: str, report: _Reporter, 
         report.error(line, f"arXiv {arxiv_id} appears twice in this file (first at line {first_seen[arxiv_id]})")
         return Outcome(line, heading, reason=f"arXiv {arxiv_id} already at line {first_seen[arxiv_id]}")
     title = draft.title_en or draft.title_zh or clean_title(heading)[0] or f"arXiv:{arxiv_id}"
-    if not draft.summary:
-        report.warning(line, f"entry '{_short(title)}' has no summary; skipped")
-        return Outcome(line, heading, reason="no summary")
+    if not draft.summary:  # a paper all the same: its titles and links are worth listing
+        report.warning(line, f"entry '{_short(title)}' has no summary")
     first_seen[arxiv_id] = line
     if draft.bare_link_line is not None and not draft.title_zh:
         report.warning(report.body_line(draft.bare_link_line), f"'{title}' has no Chinese title (bare URL link line)")
