@@ -19,6 +19,7 @@ _IMAGE_ONLY = re.compile(r"(?:!\[[^\]\n]*\]\([^)\n]*\)|!\[\[[^\]\n]*\]\]|\s)+")
 _TAGS_ONLY = re.compile(r"(?:<(?:!--.*?--|/?[A-Za-z][^<>]{0,400})>\s*)+")
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
+_CODE_SPANS_ONLY = re.compile(r"(?:`[^`\n]+`[ \t]*)+")
 _LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _AUTHOR_EMOJI = ("👤", "👥", "✍️", "✍", "🧑‍🔬")
 _ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `等`, a badge word)
@@ -79,6 +80,8 @@ def classify(line: str) -> LineInfo:
     label = bare_label(line)
     if label is not None:
         return LineInfo("label", label=label)
+    if rest[0] == "`" and _CODE_SPANS_ONLY.fullmatch(rest):  # `` `RAG` `人工智能` ``: tags, not text
+        return LineInfo("links", codes=_CODE_SPAN.findall(rest))
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []
     if not refs and not found and "://" not in rest:
