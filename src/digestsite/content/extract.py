@@ -41,6 +41,8 @@ _SUMMARY_TAG = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\([^)\n]*\)")
 _ABSTRACT_CJK_SHARE = 0.15
+_PROSE_MIN = 24  # characters: shorter text after a link label is a title or a note, not the abstract
+_BIBTEX_FENCE = re.compile(r"\s{0,3}(?:`{3,}|~{3,})\s*(?:bibtex|bib|biblatex)\b", re.IGNORECASE)
 _SHORT_TITLE = 160
 
 
@@ -92,10 +94,18 @@ class _Reader:
         self.details: list[str] = []
         self.summary_at: int | None = None  # where in `kept` a label (`#### 摘要`, `**一句话总结**`) began the summary
 
-    def summary_starts(self) -> None:
-        """The text from here on is what the entry labels as its summary (the first such label counts)."""
-        if self.summary_at is None:
-            self.summary_at = len(self.kept)
+    def summary_starts(self) -> bool:
+        """The text from here on is what the entry labels as its summary. The first such label counts,
+        unless all it labelled was English (`### 论文摘要` over the abstract, then `### AI 总结`): that
+        text is the English abstract and the new label starts the summary. Says whether it did."""
+        if self.summary_at is not None:
+            since = [text for _, text in self.kept[self.summary_at :] if text and text.strip()]
+            if not since or any(has_cjk(text) for text in since):
+                return False
+            self.abstract.extend([*since, ""])
+            self.kept[self.summary_at :] = [(index, None) for index, _ in self.kept[self.summary_at :]]
+        self.summary_at = len(self.kept)
+        return True
 
     def info_of(self, index: int) -> LineInfo:
         known = self.info.get(index)
@@ -144,9 +154,8 @@ def read_entry(
                 authors_next = True
                 reader.drop(block.start)
                 continue
-            if label_kind == "summary" and reader.summary_at is None:
+            if label_kind == "summary" and reader.summary_starts():
                 reader.drop(block.start)
-                reader.summary_starts()
                 continue
             if abstract_level and block.level > abstract_level:
                 reader.abstract.append(body[block.start])
@@ -167,8 +176,12 @@ def read_entry(
                     reader.drop(index)
                 continue
         if block.kind in VERBATIM:
+            citation = _BIBTEX_FENCE.match(body[block.start]) is not None  # the site makes its own BibTeX
             for index in range(block.start, block.end):
-                reader.keep(index, body[index])
+                if citation:
+                    reader.drop(index)
+                else:
+                    reader.keep(index, body[index])
             reader.first_block = False
             continue
         if block.kind == "hr":
@@ -359,6 +372,10 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         for ref in refs:
             draft.refs.append((1 if kind == "paper" else 2, index, ref))
         text = plain(value)
+        if not refs and kind == "paper" and _is_prose(text):  # `**abs**: 本文提出…`: the abstract, written out
+            reader.summary_starts()
+            reader.keep(index, value)
+            return
         if not refs and kind == "paper" and _title_like(text) and not _NUMBER.fullmatch(text):
             _set_title(draft, "title", value, only_missing=True)  # `原文: English Title`
         if value.replace(" ", "") in ("[]()", "()"):
@@ -462,6 +479,13 @@ def _link_line_title(draft: Draft, text: str) -> None:
         draft.title_en = clean_title(text)[0]
         return
     draft.title_zh = shown
+
+
+def _is_prose(text: str) -> bool:
+    """Sentences rather than a title or a link: Chinese punctuation inside, or a sentence's end."""
+    if "://" in text or len(text) < _PROSE_MIN:
+        return False
+    return "。" in text or "，" in text or text.endswith((".", "！", "？", "!", "?"))
 
 
 def _title_like(text: str) -> bool:

@@ -29,7 +29,7 @@ _KINDS = {
     "paper": "论文链接 论文地址 论文 原文链接 原文地址 原文 链接 地址 网址 url link links paper paperlink paperurl "
     "arxiv arxiv链接 arxiv地址 arxivid arxiv编号 arxivurl arxivlink 论文id id 编号 abs 原始论文 论文原文 hf "
     "huggingface hfpaper hf链接 huggingface链接 论文主页 paperpage 論文連結 論文鏈接 原文連結 連結 論文地址 "
-    "论文链接/doi/arxivid 文章链接 阅读原文",
+    "论文链接/doi/arxivid 文章链接 阅读原文 arxiv原文 arxiv页面 论文页面 原始论文页面",
     "pdf": "pdf pdf链接 pdf地址 原文pdf链接 pdflink pdf下载 全文pdf pdf連結",
     "code": "代码 代码链接 代码地址 code codelink github github链接 开源代码 开源地址 项目代码 repo repository 仓库 "
     "源码 代码仓库 程式碼 代碼 代码/项目",
@@ -44,7 +44,7 @@ _KINDS = {
     "cn": "cn zh",
     "summary": "摘要 中文摘要 内容摘要 论文摘要 摘要翻译 翻译摘要 简介 概要 一句话总结 一句话摘要 tl;dr tldr summary "
     "中文总结 摘要(中文) 內容摘要 中文摘要翻译 簡介 总结摘要 ai摘要 ai总结 核心摘要 导读摘要 导读 简报 论文简报 "
-    "一句话要点 一句话概括 摘要速览",
+    "一句话要点 一句话概括 摘要速览 一句话结论",
     "abstract": "abstract 英文摘要 原文摘要 摘要原文 原始摘要 完整摘要 originalabstract englishabstract 英文原文 "
     "摘要(英文) 英文摘要原文 原文摘要(英文) 論文摘要原文",
     "authors": "作者 作者们 authors author 作者/机构 研究机构/作者 作者/單位 第一作者 著者 作者列表 作者/機構",

@@ -27,6 +27,7 @@ _ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `�
 _PAGE_MARKUP = re.compile(r"""(?:import|export)\s[^'"]*\sfrom\s+['"][^'"\n]+['"];?|:::\s*[A-Za-z]*(?:\s.*)?""")
 _SEPARATED = re.compile(r"\s+[|｜·•]\s+")
 _META_ITEM = 64  # characters of one item of a metadata row
+_MARKUP_LETTERS = 80  # letters in a line of markup that carries an ID: labels, not a sentence
 _SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?", "；")
 
 
@@ -63,6 +64,8 @@ def classify(line: str) -> LineInfo:
         return LineInfo("image")
     if rest[0] == "<" and _TAGS_ONLY.fullmatch(rest):
         return LineInfo("html", refs=references.refs_in(rest))
+    if rest[0] == "<" and "arxiv" in rest.lower() and (named := _named_in_markup(rest)):
+        return LineInfo("html", refs=named)
     if "<a " in rest and references.HREF.search(rest):
         refs = references.refs_in(rest)
         if refs and len(_LETTERS.findall(_ANY_TAG.sub(" ", rest))) <= _ROW_LETTERS:
@@ -89,6 +92,14 @@ def classify(line: str) -> LineInfo:
     if _is_row(rest, found) or _is_meta_row(rest):
         return LineInfo("links", refs=refs, links=found, codes=_CODE_SPAN.findall(rest))
     return LineInfo("prose", refs=refs, links=found)
+
+
+def _named_in_markup(rest: str) -> list[Ref]:
+    """`<span class="paper-id">arXiv 2607.26998</span>…`: an ID written as the text of a line of markup."""
+    text = _ANY_TAG.sub(" ", rest)
+    if len(_LETTERS.findall(text)) > _MARKUP_LETTERS:
+        return []
+    return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id") for arxiv_id in references.named_ids(text)[:1]]
 
 
 def _is_meta_row(rest: str) -> bool:

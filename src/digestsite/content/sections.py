@@ -218,6 +218,19 @@ def _choose_entries(sections: list[Section]) -> dict[int, int]:
             target = _titled_sibling(sections, target, memo)
         if sections[target].level <= MAX_ENTRY_LEVEL:
             entry_of[section.index] = target
+    return _repeats_joined(sections, entry_of)
+
+
+def _repeats_joined(sections: list[Section], entry_of: dict[int, int]) -> dict[int, int]:
+    """A section that names only the paper its parent's entry names already (`### 相关资源` under the
+    paper's own sections) is part of that entry, not a second entry for the same paper."""
+    named: dict[int, set[str]] = {}
+    for index, target in entry_of.items():
+        named.setdefault(target, set()).update(sections[index].ids())
+    for index, target in list(entry_of.items()):
+        parent = sections[target].parent
+        if target == index and parent in named and parent != index and sections[index].ids() <= named[parent]:
+            entry_of[index] = parent
     return entry_of
 
 

@@ -29,8 +29,13 @@ _TAG = re.compile(r"<[^<>]{0,400}>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _SUMMARY_HEADER = re.compile(
-    r"摘要|总结|總結|贡献|貢獻|简介|簡介|要点|要點|概述|解读|解讀|summary|contribution|tl;?dr|abstract", re.IGNORECASE
+    r"(?<!英文)(?:摘要|总结|總結|贡献|貢獻|简介|簡介|要点|要點|概述|解读|解讀|发现|發現)|summary|contribution|finding|tl;?dr",
+    re.IGNORECASE,
 )
+_ABSTRACT_HEADER = re.compile(r"abstract|英文摘要", re.IGNORECASE)
+_HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.IGNORECASE | re.DOTALL)
+_HTML_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
+_DISCLOSURE = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +56,21 @@ def rows(body: list[str], start: int, end: int) -> list[Row]:
     in_table = False
     html_row = -1
     note_column: int | None = None
+    html_columns: int | None = None
     for index in range(start, end):
         line = body[index].strip()
+        if "<th" in line:
+            html_columns = _note_column([_TAG.sub(" ", cell) for cell in _HEADER_CELL.findall(line)])
+        if html_row < 0 and line.count("<tr") > 1 and "</tr>" in line:  # a whole table on one line
+            for match in _HTML_ROW.finditer(line):
+                row = _html_row(index, match.group(), html_columns)
+                if row is not None:
+                    found.append(row)
+            continue
         if html_row >= 0 or line.startswith("<tr"):
             html_row = index if html_row < 0 else html_row
             if "</tr>" in line:
-                row = _html_row(html_row, " ".join(body[html_row : index + 1]))
+                row = _html_row(html_row, " ".join(body[html_row : index + 1]), html_columns)
                 if row is not None:
                     found.append(row)
                 html_row = -1
@@ -66,7 +80,8 @@ def rows(body: list[str], start: int, end: int) -> list[Row]:
             continue
         if _DELIMITER.fullmatch(line):
             in_table = True
-            note_column = _note_column(body[index - 1]) if index > start else None
+            header = body[index - 1].strip() if index > start else ""
+            note_column = _note_column(header.strip("|").split("|")) if header.startswith("|") else None
             continue
         if in_table:
             row = _row(index, line, note_column)
@@ -75,33 +90,36 @@ def rows(body: list[str], start: int, end: int) -> list[Row]:
     return found
 
 
-def _html_row(index: int, text: str) -> Row | None:
+def _html_row(index: int, text: str, note_column: int | None = None) -> Row | None:
     if not references.might_refer(text):
         return None
     refs = [ref for ref in references.refs_in(text) if ref.arxiv_id]
     if not refs:
         return None
     title_en = title_zh = ""
-    notes = []
-    for cell in _CELL.findall(text):
+    notes: dict[int, str] = {}
+    for number, cell in enumerate(_CELL.findall(text)):
         anchor = _ANCHOR.search(cell)
-        shown = plain(_TAG.sub(" ", cell))
+        shown = plain(_TAG.sub(" ", _DISCLOSURE.sub(" ", cell)))  # `<summary>展开</summary>` names a toggle
         if anchor and not title_en and not title_zh and not generic_link_text(anchor.group(1)):
             title = clean_title(_TAG.sub(" ", anchor.group(1)))[0]
             title_en, title_zh = (title, "") if is_latin(title) else ("", title)
-        elif has_cjk(shown) and len(shown) >= _MIN_NOTE:
-            notes.append(shown)
+        elif (has_cjk(shown) and len(shown) >= _MIN_NOTE) or len(shown.split()) >= _MIN_ENGLISH_NOTE:
+            notes[number] = shown
     if not notes or not (title_en or title_zh):
         return None
-    return Row(index, refs[0].arxiv_id or "", title_en, title_zh, max(notes, key=len), ())
+    note = notes.get(note_column, "") if note_column is not None else ""
+    return Row(index, refs[0].arxiv_id or "", title_en, title_zh, note or max(notes.values(), key=len), ())
 
 
-def _note_column(header: str) -> int | None:
-    """The column a table's header names as the summary, if one does."""
-    if not header.strip().startswith("|"):
-        return None
-    names = [plain(_TAG.sub(" ", cell)) for cell in header.strip().strip("|").split("|")]
-    return next((number for number, name in enumerate(names) if _SUMMARY_HEADER.search(name)), None)
+def _note_column(cells: list[str]) -> int | None:
+    """The column a table's header names as the summary, if one does (`abstract` only when none does)."""
+    names = [plain(_TAG.sub(" ", cell)) for cell in cells]
+    for pattern in (_SUMMARY_HEADER, _ABSTRACT_HEADER):
+        found = next((number for number, name in enumerate(names) if pattern.search(name)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _row(index: int, line: str, note_column: int | None = None) -> Row | None:
