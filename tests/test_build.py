@@ -255,3 +255,16 @@ def test_removing_every_digest_removes_the_search_index_in_place(tmp_path):
     shutil.rmtree(config.output_dir)
     build(config)
     assert snapshot(config.output_dir) == updated  # the same as an empty site built from scratch
+
+
+def test_a_paper_without_summary_is_listed_without_an_empty_summary_block(tmp_path):
+    seeds = {"a.md": "# Bare Paper\n[裸论文](https://arxiv.org/abs/2401.00001)\n\n# Full Paper\n"
+             "[全论文](https://arxiv.org/abs/2401.00002)\n\n完整的摘要。\n"}  # fmt: skip
+    result = build(load_config(write_site(tmp_path, seeds)))
+    assert [d.message for d in result.diagnostics] == ["entry 'Bare Paper' has no summary"]
+    bare = (result.output_dir / "papers" / "2401.00001" / "index.html").read_text("utf-8")
+    full = (result.output_dir / "papers" / "2401.00002" / "index.html").read_text("utf-8")
+    assert "裸论文" in bare and 'class="summary"' not in bare
+    assert "完整的摘要" in full and 'class="summary"' in full
+    batch = next((result.output_dir / "batches").glob("*/index.html")).read_text("utf-8")
+    assert batch.count('class="summary"') == 1

@@ -258,7 +258,9 @@ def test_parser_never_raises_and_every_paper_is_valid_and_located(text):
     for paper in result.batch.papers if result.batch else ():
         assert is_valid_id(paper.arxiv_id)
         assert 1 <= paper.source.line <= line_count
-        assert paper.summary.strip() == paper.summary and paper.summary
+        assert paper.summary.strip() == paper.summary
+        if not paper.summary:  # kept, but said
+            assert any("has no summary" in d.message for d in result.diagnostics)
 
 
 @settings(max_examples=200, deadline=None)
@@ -316,7 +318,7 @@ def test_diagnostics_are_one_line_with_control_characters_and_escapes_shown_esca
     lines = result.stderr.splitlines()
     assert len(lines) == 3, lines
     assert "seeds/x\\nseeds:1: error: forged.md:1: warning: empty digest file; skipped" in lines
-    assert "seeds/b.md:1: warning: entry '\\x1b[2J\\x1b]0;owned\\x07Title\\u202e' has no summary; skipped" in lines
+    assert "seeds/b.md:1: warning: entry '\\x1b[2J\\x1b]0;owned\\x07Title\\u202e' has no summary" in lines
     assert not any(c in result.stderr for c in "\x1b\x07\r\u202e")
     report = json.loads(run(tmp_path, "check", "--format", "json").stdout)
     assert {d["path"] for d in report["diagnostics"]} == {"seeds/" + forged, "seeds/b.md"}

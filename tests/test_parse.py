@@ -156,11 +156,13 @@ def test_entry_without_link_is_skipped_with_one_warning_at_its_heading():
     assert "只有摘要" not in result.batch.papers[0].summary
 
 
-def test_heading_without_summary_is_skipped_with_a_warning():
+def test_an_entry_without_summary_is_still_a_paper_with_a_warning():
     result = parse_text("# Lonely\n[标题](https://arxiv.org/abs/2403.10001)\n\n" + ENTRY.format(n=2))
     assert messages(result, Severity.ERROR) == []
-    assert messages(result, Severity.WARNING) == [(1, "entry 'Lonely' has no summary; skipped")]
-    assert [p.arxiv_id for p in result.batch.papers] == ["2403.10002"]
+    assert messages(result, Severity.WARNING) == [(1, "entry 'Lonely' has no summary")]
+    bare, full = result.batch.papers
+    assert (bare.arxiv_id, bare.title_zh, bare.summary) == ("2403.10001", "标题", "")
+    assert full.arxiv_id == "2403.10002"
 
 
 def test_duplicate_arxiv_id_in_one_file_is_an_error_naming_both_lines():

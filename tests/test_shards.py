@@ -65,3 +65,11 @@ def test_adding_batches_never_changes_a_large_shard_and_the_newest_shard_stays_s
         before = after
     assert 2 <= large_shards_made <= 10  # now and then, not every week
     assert len(before) < 20
+
+
+def test_the_pagefind_version_in_search_keys_is_the_installed_one() -> None:
+    from importlib.metadata import version
+
+    from digestsite.search.pagefind import pagefind_version
+
+    assert pagefind_version() == version("pagefind_bin_extended")

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digestsite import __version__
 from digestsite.cache.changes import Changes, find_changes
 from digestsite.cache.file_hashes import FileHashes
 from digestsite.cache.keys import Keys, tree_digest
 from digestsite.cache.manifest import Manifest, Records
 from digestsite.cache.memo import StoredMemo
 from digestsite.cache.page_store import Location, PageStore, Producer
-from digestsite.cache.pickles import CACHE_FORMAT, read_pickle, write_pickle
+from digestsite.cache.pickles import CACHE_STAMP, read_pickle, write_pickle
 from digestsite.cache.shard_store import FolderShardStore
 from digestsite.config import Config
 from digestsite.content.model import Diagnostic, failing_diagnostics
@@ -113,7 +112,7 @@ class _KeyedCache(NoCache):
 
     def _changes(self, plan: OutputPlan, files: dict[str, str], groups: dict[str, tuple[str, ...]]) -> Changes:
         # Every fingerprint starts from one salt over what all outputs share, the template files included.
-        salt = self.keys.combine(__version__, CACHE_FORMAT, *plan.shared, tree_digest(plan.template_folders))
+        salt = self.keys.combine(CACHE_STAMP, *plan.shared, tree_digest(plan.template_folders))
         return find_changes(plan, self.keys, salt, files, groups)
 
 
@@ -145,7 +144,7 @@ class DiskCache(_KeyedCache):
     def reusable(self, config: Config, options: object, strict: bool) -> list[Diagnostic] | None:
         # The input key: everything a build reads, from the settings to every source and bundled file.
         sources = tree_digest((*config.source_folders, *bundled_folders()), self.hashes)
-        self._inputs = self.keys.combine(__version__, CACHE_FORMAT, options, config, sources)
+        self._inputs = self.keys.combine(CACHE_STAMP, options, config, sources)
         if self.hashes.changed and self._sub() is not None:
             write_pickle(self.folder / "hashes.pickle", self.hashes.seen)
         reused = self.records.last_build(self._inputs)

@@ -60,7 +60,7 @@ class Keys:
         if isinstance(value, _PLAIN):
             return digest_of(type(value).__name__, repr(value))
         if isinstance(value, (tuple, list)):
-            return digest_of("seq", *[self.of(item) for item in value])
+            return digest_of("seq", *[self._part(item) for item in value])
         if isinstance(value, Mapping):
             return digest_of("map", *[f"{key}={self._part(value[key])}" for key in sorted(value)])
         shape = self._shape(type(value))

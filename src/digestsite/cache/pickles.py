@@ -1,4 +1,8 @@
-"""Pickled cache files under one format version: bump CACHE_FORMAT once when any of them changes."""
+"""Pickled cache files under one stamp: the format, the release and the code that wrote them.
+
+`CACHE_STAMP` also starts every build, page and search key, so any change to digestsite's code
+(see code_key.py) sets the whole cache aside; CACHE_FORMAT is for a change of layout alone.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from digestsite import __version__
+from digestsite.cache.code_key import installed_code_digest
 from digestsite.output.files import atomic_write
 
 CACHE_FORMAT = 8
-_VERSION = (CACHE_FORMAT, __version__, sys.version_info[:2])
+CACHE_STAMP = f"{CACHE_FORMAT}:{__version__}:{installed_code_digest()}"
+_VERSION = (CACHE_STAMP, sys.version_info[:2])
 
 
 def read_pickle(path: Path) -> Any:

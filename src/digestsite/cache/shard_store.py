@@ -7,9 +7,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from digestsite import __version__
 from digestsite.cache.keys import Keys
-from digestsite.cache.pickles import CACHE_FORMAT
+from digestsite.cache.pickles import CACHE_STAMP
 
 
 class FolderShardStore:
@@ -20,7 +19,7 @@ class FolderShardStore:
         self.keys = keys
 
     def key(self, inputs: tuple[object, ...]) -> str:
-        return self.keys.combine(__version__, CACHE_FORMAT, *inputs)
+        return self.keys.combine(CACHE_STAMP, *inputs)
 
     def bundle(self, key: str) -> Path | None:
         folder = self.folder / key

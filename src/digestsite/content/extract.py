@@ -40,6 +40,8 @@ _SUMMARY_TAG = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\([^)\n]*\)")
 _ABSTRACT_CJK_SHARE = 0.15
+_PROSE_MIN = 24  # characters: shorter text after a link label is a title or a note, not the abstract
+_BIBTEX_FENCE = re.compile(r"\s{0,3}(?:`{3,}|~{3,})\s*(?:bibtex|bib|biblatex)\b", re.IGNORECASE)
 _SHORT_TITLE = 160
 
 
@@ -89,6 +91,20 @@ class _Reader:
         self.first_block = True
         self.in_details = False
         self.details: list[str] = []
+        self.summary_at: int | None = None  # where in `kept` a label (`#### 摘要`, `**一句话总结**`) began the summary
+
+    def summary_starts(self) -> bool:
+        """The text from here on is what the entry labels as its summary. The first such label counts,
+        unless all it labelled was English (`### 论文摘要` over the abstract, then `### AI 总结`): that
+        text is the English abstract and the new label starts the summary. Says whether it did."""
+        if self.summary_at is not None:
+            since = [text for _, text in self.kept[self.summary_at :] if text and text.strip()]
+            if not since or any(has_cjk(text) for text in since):
+                return False
+            self.abstract.extend([*since, ""])
+            self.kept[self.summary_at :] = [(index, None) for index, _ in self.kept[self.summary_at :]]
+        self.summary_at = len(self.kept)
+        return True
 
     def info_of(self, index: int) -> LineInfo:
         known = self.info.get(index)
@@ -137,6 +153,9 @@ def read_entry(
                 authors_next = True
                 reader.drop(block.start)
                 continue
+            if label_kind == "summary" and reader.summary_starts():
+                reader.drop(block.start)
+                continue
             if abstract_level and block.level > abstract_level:
                 reader.abstract.append(body[block.start])
                 continue
@@ -156,8 +175,12 @@ def read_entry(
                     reader.drop(index)
                 continue
         if block.kind in VERBATIM:
+            citation = _BIBTEX_FENCE.match(body[block.start]) is not None  # the site makes its own BibTeX
             for index in range(block.start, block.end):
-                reader.keep(index, body[index])
+                if citation:
+                    reader.drop(index)
+                else:
+                    reader.keep(index, body[index])
             reader.first_block = False
             continue
         if block.kind == "hr":
@@ -182,10 +205,10 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 def _heading_label(text: str) -> str | None:
-    """`### Abstract`, `### Authors`: a sub-heading that labels what follows it."""
+    """`### Abstract`, `### Authors`, `#### 摘要`: a sub-heading that labels what follows it."""
     cleaned, _ = clean_title(text)
     kind = label_kind(cleaned)
-    return kind if kind in ("abstract", "authors") else None
+    return kind if kind in ("abstract", "authors", "summary") else None
 
 
 def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]) -> None:
@@ -290,6 +313,8 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.drop(index)
         if info.label == "abstract":
             reader.pending_abstract = True
+        elif info.label == "summary":
+            reader.summary_starts()
         elif info.label in ("title_en", "title_zh", "title", "en", "cn"):
             reader.pending_title = info.label
         return
@@ -346,6 +371,10 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         for ref in refs:
             draft.refs.append((1 if kind == "paper" else 2, index, ref))
         text = plain(value)
+        if not refs and kind == "paper" and _is_prose(text):  # `**abs**: 本文提出…`: the abstract, written out
+            reader.summary_starts()
+            reader.keep(index, value)
+            return
         if not refs and kind == "paper" and _title_like(text) and not _NUMBER.fullmatch(text):
             _set_title(draft, "title", value, only_missing=True)  # `原文: English Title`
         if value.replace(" ", "") in ("[]()", "()"):
@@ -371,6 +400,7 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
             reader.keep(index, value)
     elif kind == "summary":
         if value:
+            reader.summary_starts()
             reader.keep(index, value)
     elif kind == "abstract":
         if value:
@@ -450,6 +480,13 @@ def _link_line_title(draft: Draft, text: str) -> None:
     draft.title_zh = shown
 
 
+def _is_prose(text: str) -> bool:
+    """Sentences rather than a title or a link: Chinese punctuation inside, or a sentence's end."""
+    if "://" in text or len(text) < _PROSE_MIN:
+        return False
+    return "。" in text or "，" in text or text.endswith((".", "！", "？", "!", "?"))
+
+
 def _title_like(text: str) -> bool:
     """Short, one sentence at most, no URL: a title rather than a remark."""
     return 0 < len(text) <= _SHORT_TITLE and "://" not in text and "。" not in text.rstrip("。")
@@ -480,6 +517,7 @@ def _fields_win(current: str, labelled: str) -> bool:
 
 def _finish(reader: _Reader) -> None:
     draft = reader.draft
+    _labelled_summary_first(reader)
     lines = _assemble(reader)
     abstract = "\n".join(reader.abstract).strip()
     summary = "\n".join(lines).strip()
@@ -494,6 +532,15 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+
+
+def _labelled_summary_first(reader: _Reader) -> None:
+    """What the entry labels as its summary leads; text before the label (why it was picked, a score,
+    notes) follows it, so nothing is lost and the summary starts where the author said it does."""
+    at = reader.summary_at
+    if not at or not any(text and text.strip() for _, text in reader.kept[:at]):
+        return
+    reader.kept = [*reader.kept[at:], (-1, ""), *reader.kept[:at]]
 
 
 def _assemble(reader: _Reader) -> list[str]:

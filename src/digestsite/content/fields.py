@@ -11,22 +11,25 @@ import re
 from dataclasses import dataclass
 
 _PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
+_LEAD_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d"  # `📌 **核心摘要**`: a badge before the label
 _LABEL = re.compile(
-    r"(?:\*\*|__|<[^<>\n]{0,80}>|[ \t])*(?P<name>[^:：*<>\n\[\]()`|]{1,30}?)"
+    rf"(?:\*\*|__|<[^<>\n]{{0,80}}>|[ \t{_LEAD_EMOJI}])*"
+    r"(?P<name>[^:：*<>\n\[\]()`|]{1,30}?)"
     r"(?:\*\*|__|</?[^<>\n]{0,40}>|[ \t])*[:：](?![/\\])(?:\*\*|__|</[^<>\n]{0,40}>|[ \t])*"
 )
 _BARE_LABEL = re.compile(
-    r"(?:\*\*|__|</?[^<>\n]{0,80}>|[ \t#])*(?P<name>[^:：*<>\n\[\]()`|]{1,30}?)[:：]?"
+    rf"(?:\*\*|__|</?[^<>\n]{{0,80}}>|[ \t#{_LEAD_EMOJI}])*"
+    r"(?P<name>[^:：*<>\n\[\]()`|]{1,30}?)[:：]?"
     r"(?:\*\*|__|</?[^<>\n]{0,40}>|[ \t])*"
 )
-_SEGMENTS = re.compile(r"[ \t]+[|｜·•][ \t]+")
+_SEGMENTS = re.compile(r"[ \t]+[|｜·•][ \t]+|[ \t]*[|｜][ \t]*")
 _NAME_NOISE = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+")
 
 _KINDS = {
     "paper": "论文链接 论文地址 论文 原文链接 原文地址 原文 链接 地址 网址 url link links paper paperlink paperurl "
     "arxiv arxiv链接 arxiv地址 arxivid arxiv编号 arxivurl arxivlink 论文id id 编号 abs 原始论文 论文原文 hf "
     "huggingface hfpaper hf链接 huggingface链接 论文主页 paperpage 論文連結 論文鏈接 原文連結 連結 論文地址 "
-    "论文链接/doi/arxivid 文章链接 阅读原文",
+    "论文链接/doi/arxivid 文章链接 阅读原文 arxiv原文 arxiv页面 论文页面 原始论文页面",
     "pdf": "pdf pdf链接 pdf地址 原文pdf链接 pdflink pdf下载 全文pdf pdf連結",
     "code": "代码 代码链接 代码地址 code codelink github github链接 开源代码 开源地址 项目代码 repo repository 仓库 "
     "源码 代码仓库 程式碼 代碼 代码/项目",
@@ -40,23 +43,24 @@ _KINDS = {
     "en": "en",
     "cn": "cn zh",
     "summary": "摘要 中文摘要 内容摘要 论文摘要 摘要翻译 翻译摘要 简介 概要 一句话总结 一句话摘要 tl;dr tldr summary "
-    "中文总结 摘要(中文) 內容摘要 中文摘要翻译 簡介 总结摘要 ai摘要 ai总结",
+    "中文总结 摘要(中文) 內容摘要 中文摘要翻译 簡介 总结摘要 ai摘要 ai总结 核心摘要 导读摘要 导读 简报 论文简报 "
+    "一句话要点 一句话概括 摘要速览 一句话结论",
     "abstract": "abstract 英文摘要 原文摘要 摘要原文 原始摘要 完整摘要 originalabstract englishabstract 英文原文 "
     "摘要(英文) 英文摘要原文 原文摘要(英文) 論文摘要原文",
     "authors": "作者 作者们 authors author 作者/机构 研究机构/作者 作者/單位 第一作者 著者 作者列表 作者/機構",
     "published": "发布 发布日期 发布时间 发表日期 发表时间 日期 date published 提交日期 提交时间 首次公开日期 "
     "submitted "
-    "publishdate 出版日期 首次提交 發布日期 發表日期 publisheddate 发布日期/版本 发布日期或版本日期 提交",
+    "publishdate 出版日期 首次提交 發布日期 發表日期 publisheddate 发布日期/版本 发布日期或版本日期 提交 年份 year",
     "categories": "maincategory "
     "分类 类别 领域 categories category arxiv所属领域 所属领域 cs子类 subjects subject 学科 arxiv分类 "
     "arxiv类别 类目 分類 類別 主分类 primarycategory 研究领域",
     "keywords": "方向 研究方向 "
-    "关键词 关键字 keywords keyword tags tag 标签 关联关键词 主题标签 核心关键词 關鍵詞 關鍵字",
+    "关键词 关键字 keywords keyword tags tag 标签 关联关键词 主题标签 核心关键词 關鍵詞 關鍵字 分类标签 标签分类",
     "votes": "票数 votes upvotes 点赞 点赞数 赞 热度 likes 投票 票數 讚",
     "meta": "机构 单位 研究机构 作者单位 工作单位 会议 期刊 会议/期刊 发表 出处 venue doi 版本 版本日期 总结时间 "
     "总结类型 详细分析 相关性评分 归属领域 相关领域 comment comments 首次公告 更新时间 状态 论文数 简称 入库日期 "
     "收录 机构/作者 機構 單位 类型 type 首次公开 版本号 来源 引用数 引用 citations 笔记 已有笔记 基本信息 "
-    "论文信息 元信息 metadata",
+    "论文信息 元信息 metadata sources 数据源",
 }
 KIND_OF: dict[str, str] = {name: kind for kind, names in _KINDS.items() for name in names.split()}
 

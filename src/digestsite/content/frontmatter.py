@@ -2,7 +2,8 @@
 
 Digests copied from a Jekyll or Hugo site arrive with `layout:`, `tags:`, `categories:` and the like;
 those keys are named in one warning and otherwise ignored, as is front matter that is not valid YAML.
-None of it stops a build.
+None of it stops a build. A one-paper note may name its paper here instead of in its body
+(`pdf: https://arxiv.org/pdf/2601.08584v1`, `title_zh:`, `authors:`): that is read as a `NotePaper`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field
 
 from slugify import slugify
 
+from digestsite.content import arxiv
 from digestsite.content.model import LANGUAGE_CODE
+from digestsite.content.references import refs_in
 from digestsite.content.yaml_lines import DuplicateKey, YamlSyntaxError, describe_value, load_mapping
 
 FRONT_MATTER_KEYS = ("title", "date", "slug", "lang")
@@ -27,7 +30,25 @@ _EXPECTED = {
     "lang": "a language code such as zh or en",
 }
 
+# Keys by which a one-paper note names its paper, in the order they are tried.
+NOTE_REFERENCE_KEYS = ("arxiv", "arxiv_id", "arxiv_url", "paper", "paper_url", "paper_link", "pdf", "pdf_url")
+NOTE_REFERENCE_KEYS += ("url", "link", "source", "huggingface", "hf")
+NOTE_TITLE_ZH_KEYS = ("title_zh", "title_cn", "zh_title", "cn_title", "chinese_title", "中文标题")
+NOTE_AUTHOR_KEYS = ("authors", "author", "作者")
+_BARE_ID = re.compile(r"(?:arxiv:\s*)?(\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
+_PEOPLE = re.compile(r"\s*(?:,|;|，|、|\band\b)\s*")
+
 Warn = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class NotePaper:
+    """The paper a one-paper note names in its front matter, and the file line that names it."""
+
+    arxiv_id: str
+    line: int
+    title_zh: str = ""
+    authors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -36,6 +57,7 @@ class FrontMatter:
     date: dt.date | None = None
     slug: str = ""
     lang: str = ""
+    paper: NotePaper | None = None
 
 
 def split_front_matter(lines: list[str], warn: Warn) -> tuple[FrontMatter, int]:
@@ -55,8 +77,12 @@ def split_front_matter(lines: list[str], warn: Warn) -> tuple[FrontMatter, int]:
         return front, 0
     block = lines[1:closing]
     entries = _toml(block) if fence == "+++" else _yaml(block, warn)
+    front.paper = _note_paper(entries, lines)
+    note_keys = (*NOTE_REFERENCE_KEYS, *NOTE_TITLE_ZH_KEYS, *NOTE_AUTHOR_KEYS) if front.paper else ()
     unknown: list[tuple[int, str]] = []
     for key, value, line in entries:
+        if key in note_keys:
+            continue
         if key in FRONT_MATTER_KEYS:
             _apply(front, key, value, line, warn)
         else:
@@ -117,3 +143,47 @@ def _date(value: object) -> dt.date | None:
             except ValueError:
                 return None
     return None
+
+
+def _note_paper(entries: list[tuple[str, object, int]], lines: list[str]) -> NotePaper | None:
+    """The paper named by the first reference key whose value is an arXiv or Hugging Face paper.
+
+    A value that is not a string is read from the line as written: YAML would make
+    `arxiv_id: 2403.10100` the number 2403.101.
+    """
+    values = {key.lower(): (value, line) for key, value, line in entries}
+    for key in NOTE_REFERENCE_KEYS:
+        if key not in values:
+            continue
+        value, line = values[key]
+        written = value if isinstance(value, str) else re.split(r"[:=]", lines[line - 1], maxsplit=1)[-1]
+        arxiv_id = _paper_id(written.strip().strip("\"'"))
+        if arxiv_id is not None:
+            return NotePaper(arxiv_id, line, _text(values, NOTE_TITLE_ZH_KEYS), _people(values))
+    return None
+
+
+def _paper_id(written: str) -> str | None:
+    found = [ref.arxiv_id for ref in refs_in(written) if ref.arxiv_id]
+    if found:
+        return found[0]
+    bare = _BARE_ID.fullmatch(written)
+    return arxiv.normalise_id(bare.group(1)) if bare else None
+
+
+def _text(values: dict[str, tuple[object, int]], keys: tuple[str, ...]) -> str:
+    for key in keys:
+        value = values.get(key, (None, 0))[0]
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return ""
+
+
+def _people(values: dict[str, tuple[object, int]]) -> tuple[str, ...]:
+    for key in NOTE_AUTHOR_KEYS:
+        value = values.get(key, (None, 0))[0]
+        if isinstance(value, str) and value.strip():
+            return tuple(name for name in _PEOPLE.split(value.strip()) if name)
+        if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+            return tuple(item.strip() for item in value if item.strip())
+    return ()

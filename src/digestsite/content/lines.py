@@ -13,14 +13,22 @@ from dataclasses import dataclass, field
 from digestsite.content import arxiv, references
 from digestsite.content.fields import Field, bare_label, parse_fields, strip_prefix
 from digestsite.content.references import Link, Ref
+from digestsite.content.titles import plain
 
 _IMAGE_ONLY = re.compile(r"(?:!\[[^\]\n]*\]\([^)\n]*\)|!\[\[[^\]\n]*\]\]|\s)+")
 _TAGS_ONLY = re.compile(r"(?:<(?:!--.*?--|/?[A-Za-z][^<>]{0,400})>\s*)+")
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
+_CODE_SPANS_ONLY = re.compile(r"(?:`[^`\n]+`[ \t]*)+")
 _LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _AUTHOR_EMOJI = ("👤", "👥", "✍️", "✍", "🧑‍🔬")
 _ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `等`, a badge word)
+# MDX statements and Docusaurus admonition fences: markup of the page, not text of the digest.
+_PAGE_MARKUP = re.compile(r"""(?:import|export)\s[^'"]*\sfrom\s+['"][^'"\n]+['"];?|:::\s*[A-Za-z]*(?:\s.*)?""")
+_SEPARATED = re.compile(r"\s+[|｜·•]\s+")
+_META_ITEM = 64  # characters of one item of a metadata row
+_MARKUP_LETTERS = 80  # letters in a line of markup that carries an ID: labels, not a sentence
+_SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?", "；")
 
 
 @dataclass(slots=True)
@@ -50,10 +58,14 @@ def classify(line: str) -> LineInfo:
     rest = rest.strip()
     if not rest:
         return _BLANK
+    if rest[0] in "ie:" and _PAGE_MARKUP.fullmatch(rest):
+        return LineInfo("html")
     if rest[0] == "!" and _IMAGE_ONLY.fullmatch(rest):
         return LineInfo("image")
     if rest[0] == "<" and _TAGS_ONLY.fullmatch(rest):
         return LineInfo("html", refs=references.refs_in(rest))
+    if rest[0] == "<" and "arxiv" in rest.lower() and (named := _named_in_markup(rest)):
+        return LineInfo("html", refs=named)
     if "<a " in rest and references.HREF.search(rest):
         refs = references.refs_in(rest)
         if refs and len(_LETTERS.findall(_ANY_TAG.sub(" ", rest))) <= _ROW_LETTERS:
@@ -66,18 +78,42 @@ def classify(line: str) -> LineInfo:
                 refs.extend(references.refs_in(item.value) or _id_refs(item.value))
         return LineInfo("fields", refs=refs, fields=fields)
     if rest.startswith(_AUTHOR_EMOJI):
-        value = rest.lstrip("".join(_AUTHOR_EMOJI)).strip()
+        value = _SEPARATED.split(rest.lstrip("".join(_AUTHOR_EMOJI)).strip())[0]  # `👥 A, B · 🏷 cs.CL`
         return LineInfo("fields", fields=[Field("authors", "👤", value)])
     label = bare_label(line)
     if label is not None:
         return LineInfo("label", label=label)
+    if rest[0] == "`" and _CODE_SPANS_ONLY.fullmatch(rest):  # `` `RAG` `人工智能` ``: tags, not text
+        return LineInfo("links", codes=_CODE_SPAN.findall(rest))
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []
     if not refs and not found and "://" not in rest:
-        return LineInfo("prose")
-    if _is_row(rest, found):
+        return LineInfo("links", codes=_CODE_SPAN.findall(rest)) if _is_meta_row(rest) else LineInfo("prose")
+    if _is_row(rest, found) or _is_meta_row(rest):
         return LineInfo("links", refs=refs, links=found, codes=_CODE_SPAN.findall(rest))
     return LineInfo("prose", refs=refs, links=found)
+
+
+def _named_in_markup(rest: str) -> list[Ref]:
+    """`<span class="paper-id">arXiv 2607.26998</span>…`: an ID written as the text of a line of markup."""
+    text = _ANY_TAG.sub(" ", rest)
+    if len(_LETTERS.findall(text)) > _MARKUP_LETTERS:
+        return []
+    return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id") for arxiv_id in references.named_ids(text)[:1]]
+
+
+def _is_meta_row(rest: str) -> bool:
+    """Short items between separators, none of them a sentence: a line of metadata, not summary text
+    (`**hf_daily** · `2602.06694` · 2026-02-06`, `🔥 **9.5分** | #语音， #音频 | [arxiv](…)`)."""
+    if rest[0] == "|" or ("|" not in rest and "·" not in rest and "｜" not in rest and "•" not in rest):
+        return False
+    items = _SEPARATED.split(rest)
+    if len(items) < 2:
+        return False
+    texts = [plain(item) for item in items]
+    if any(not text or len(text) > _META_ITEM or text.endswith(_SENTENCE_ENDS) or "。" in text for text in texts):
+        return False
+    return len(items) >= 3 or "`" in rest or "](" in rest or "://" in rest
 
 
 def _is_row(rest: str, found: list[Link]) -> bool:

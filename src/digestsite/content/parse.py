@@ -17,10 +17,12 @@ from slugify import slugify
 from digestsite.content import arxiv, tables
 from digestsite.content.blocks import Block, scan_blocks
 from digestsite.content.extract import Draft, read_entry
-from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, split_front_matter
+from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NotePaper, split_front_matter
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
+from digestsite.content.records import Record, RecordLines, split_records
+from digestsite.content.references import Ref, refs_in
 from digestsite.content.sections import Outline, Section, outline
-from digestsite.content.titles import clean_title, is_latin, looks_english
+from digestsite.content.titles import clean_title, has_cjk, is_latin, looks_english, split_titles
 
 __all__ = ["FRONT_MATTER_KEYS", "Analysis", "ParseResult", "analyse", "decode", "parse_digest"]
 
@@ -115,8 +117,13 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     attribution = _take_footer(doc, blocks, body)
     slug = front.slug or _slug_from_path(path)
     outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
+    if not doc.sections and (listed := split_records(body, 0, len(body))) is not None:
+        outcomes = _listed(listed, body, 1, front.lang, slug, report, {})
     outcomes = _with_table_rows(outcomes, doc, body, front.lang, slug, report)
     papers = [o.paper for o in outcomes if o.paper is not None]
+    if front.paper is not None and all(paper.arxiv_id == front.paper.arxiv_id for paper in papers):
+        outcomes = [_note(front, front.paper, blocks, body, doc, slug, report)]
+        papers = [o.paper for o in outcomes if o.paper is not None]
     if len(papers) == 1:
         papers = [_titled_by_front_matter(papers[0], front, outcomes)]
     if not papers:
@@ -139,6 +146,39 @@ def _titled_by_front_matter(paper: Paper, front: FrontMatter, outcomes: list[Out
         if outcome.paper is paper:
             outcome.paper = better
     return better
+
+
+def _note(
+    front: FrontMatter,
+    note: NotePaper,
+    blocks: list[Block],
+    body: list[str],
+    doc: Outline,
+    slug: str,
+    report: _Reporter,
+) -> Outcome:
+    """A one-paper note: its front matter names the paper and its whole body is the entry.
+
+    A first `#` heading, or any first heading when the front matter has no title, is the note's own
+    title; every other heading is part of the text. Titles the body gives (the heading, `**论文标题**：`)
+    come first, then the front matter's.
+    """
+    title = front.title.get("*") or next(iter(front.title.values()), "")
+    if blocks and blocks[0].kind == "heading" and (blocks[0].level == 1 or not title):
+        heading, blocks = blocks[0], blocks[1:]
+    else:
+        heading = Block("heading", 0, 0, level=1, text="")
+    draft = read_entry(heading, blocks, body, doc.info, "", [])
+    draft.refs.append((0, heading.start, Ref(note.arxiv_id, arxiv.abs_url(note.arxiv_id), "", "id")))
+    if not draft.title_en and not draft.title_zh:
+        draft.title_en, draft.title_zh = split_titles(clean_title(title)[0])
+    if not draft.title_zh and has_cjk(note.title_zh):
+        draft.title_zh = clean_title(note.title_zh)[0]
+    draft.authors = draft.authors or note.authors
+    outcome = _paper(draft, heading, front.lang, slug, report, {})
+    if outcome.paper is not None:
+        outcome.paper = replace(outcome.paper, source=SourceRef(report.path, note.line))
+    return replace(outcome, line=note.line, heading=heading.text or title or f"arXiv:{note.arxiv_id}")
 
 
 def _no_entries(doc: Outline) -> str:
@@ -235,11 +275,39 @@ def _read_entries(
         if section.index not in doc.entries:
             outcomes.append(Outcome(line, heading, reason=_structure_reason(section, doc, report)))
             continue
+        end = doc.entries[section.index]
         own = _entry_blocks(doc, blocks, starts, section)
+        listed = None
+        if len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id}) > 1:
+            stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
+            listed = split_records(body, section.block.end, stretch)
+        if listed is not None:
+            outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(listed)} papers)"))
+            outcomes.extend(_listed(listed, body, section.level + 1, lang, slug, report, first_seen))
+            continue
         heading_refs = [ref for index, ref, _ in section.refs if index == section.block.start]
         draft = read_entry(section.block, own, body, doc.info, section.kind, heading_refs)
-        outcome = _paper(draft, section, lang, slug, report, first_seen)
+        outcome = _paper(draft, section.block, lang, slug, report, first_seen, titled=not section.kind)
         outcomes.append(outcome)
+    return outcomes
+
+
+def _listed(
+    records: list[Record],
+    body: list[str],
+    level: int,
+    lang: str,
+    slug: str,
+    report: _Reporter,
+    first_seen: dict[str, int],
+) -> list[Outcome]:
+    """Each record of a list of papers, read as an entry headed by its first line."""
+    outcomes = []
+    for record in records:
+        lines = RecordLines(body, record)
+        heading = Block("heading", record.start, record.start + 1, level, record.heading)
+        draft = read_entry(heading, lines.blocks(), lines, {}, "", refs_in(record.heading))
+        outcomes.append(_paper(draft, heading, lang, slug, report, first_seen))
     return outcomes
 
 
@@ -308,10 +376,12 @@ def _owner(section: Section, doc: Outline) -> int | None:
 
 
 def _paper(
-    draft: Draft, section: Section, lang: str, slug: str, report: _Reporter, first_seen: dict[str, int]
+    draft: Draft, block: Block, lang: str, slug: str, report: _Reporter, first_seen: dict[str, int], titled: bool = True
 ) -> Outcome:
-    heading = section.block.text
-    line = report.body_line(section.block.start)
+    """The paper of an entry; `titled` says whether its heading may stand in for a missing title
+    (`## 论文链接` may not)."""
+    heading = block.text
+    line = report.body_line(block.start)
     best = draft.best_ref()
     if best is None:
         reason = "has an empty link" if draft.empty_link else "has no link line to an arXiv or Hugging Face paper"
@@ -325,10 +395,10 @@ def _paper(
     if arxiv_id in first_seen:
         report.error(line, f"arXiv {arxiv_id} appears twice in this file (first at line {first_seen[arxiv_id]})")
         return Outcome(line, heading, reason=f"arXiv {arxiv_id} already at line {first_seen[arxiv_id]}")
-    title = draft.title_en or draft.title_zh or clean_title(heading)[0] or f"arXiv:{arxiv_id}"
-    if not draft.summary:
-        report.warning(line, f"entry '{_short(title)}' has no summary; skipped")
-        return Outcome(line, heading, reason="no summary")
+    fallback = clean_title(heading)[0] if titled else ""
+    title = draft.title_en or draft.title_zh or fallback or f"arXiv:{arxiv_id}"
+    if not draft.summary:  # a paper all the same: its titles and links are worth listing
+        report.warning(line, f"entry '{_short(title)}' has no summary")
     first_seen[arxiv_id] = line
     if draft.bare_link_line is not None and not draft.title_zh:
         report.warning(report.body_line(draft.bare_link_line), f"'{title}' has no Chinese title (bare URL link line)")

@@ -137,3 +137,16 @@ def ids_in(text: str) -> list[str]:
         if arxiv_id:
             found.append(arxiv_id)
     return found
+
+
+_NAMED_ID = re.compile(r"\barxiv\s*[:：]?\s*(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)\b", re.IGNORECASE)
+
+
+def named_ids(text: str) -> list[str]:
+    """IDs written after the word arXiv (`arXiv 2607.26998`, `arXiv：2403.19887v2`), normalised and valid."""
+    found = []
+    for match in _NAMED_ID.finditer(text):
+        arxiv_id = arxiv.normalise_id(match.group("id"))
+        if arxiv_id:
+            found.append(arxiv_id)
+    return found

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from digestsite.content.blocks import VERBATIM, Block
+from digestsite.content.fields import label_kind
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.references import Ref, refs_in
 from digestsite.content.titles import clean_title, has_cjk
@@ -37,7 +38,8 @@ _SUB_WORDS = _words(
     "打分 关键词 核心 主要工作 技术 思路 框架 细节 启发 点评 解读 要点 "
     "分析 基本信息 论文信息 信息 提示 方案 优势 应用 影响 相关工作 速览 原文 阅读 笔记 结论 贡献 總結 背景 "
     "動機 創新 實驗 結果 結論 評價 要點 簡介 亮點 思考 讨论 推荐理由 推荐 "
-    "一句话 tl;dr tldr abstract method methods results result conclusion conclusions background contribution "
+    "元数据 一句话 tl;dr tldr abstract method methods results result conclusion conclusions background contribution "
+    "snapshot "
     "contributions overview motivation experiments experiment limitations highlights takeaways summary "
     "insights discussion approach introduction details key idea problem analysis evaluation notes "
 )
@@ -110,8 +112,8 @@ def _kind_of(lowered: str) -> str:
     tokens = set(_TOKEN.findall(lowered))
     if short and _mentions(lowered, tokens, _STRUCTURE_WORDS):
         return "structure"
-    if short and _mentions(lowered, tokens, _SUB_WORDS):
-        return "sub"
+    if short and (_mentions(lowered, tokens, _SUB_WORDS) or label_kind(lowered) is not None):
+        return "sub"  # `## 背景`, and headings that are field labels (`## 论文链接`, `### 作者`)
     if _mentions(lowered, tokens, _DIGEST_WORDS):
         return "digest"
     return ""
@@ -212,9 +214,34 @@ def _choose_entries(sections: list[Section]) -> dict[int, int]:
             if _subtree_ids(sections, parent, memo) != ids:
                 break
             target = parent
+        if sections[target].kind == "sub":
+            target = _titled_sibling(sections, target, memo)
         if sections[target].level <= MAX_ENTRY_LEVEL:
             entry_of[section.index] = target
+    return _repeats_joined(sections, entry_of)
+
+
+def _repeats_joined(sections: list[Section], entry_of: dict[int, int]) -> dict[int, int]:
+    """A section that names only the paper its parent's entry names already (`### 相关资源` under the
+    paper's own sections) is part of that entry, not a second entry for the same paper."""
+    named: dict[int, set[str]] = {}
+    for index, target in entry_of.items():
+        named.setdefault(target, set()).update(sections[index].ids())
+    for index, target in list(entry_of.items()):
+        parent = sections[target].parent
+        if target == index and parent in named and parent != index and sections[index].ids() <= named[parent]:
+            entry_of[index] = parent
     return entry_of
+
+
+def _titled_sibling(sections: list[Section], index: int, memo: dict[int, set[str]]) -> int:
+    """`# MemoRAG：…` and then `# 摘要` holding the link: the sub-heading continues the titled section
+    just before it, when that section names no paper of its own."""
+    current = sections[index]
+    before = next((s for s in reversed(sections[:index]) if s.level <= current.level), None)
+    if before is None or before.level != current.level or before.parent != current.parent or before.kind:
+        return index
+    return index if _subtree_ids(sections, before.index, memo) else before.index
 
 
 def _attachable(section: Section, counts: dict[str, int]) -> bool:
@@ -234,7 +261,7 @@ def _extents(sections: list[Section], entry_of: dict[int, int], counts: dict[str
             if later.index in is_entry:
                 end = later.block.start
                 break
-            if later.level > level:
+            if later.level > level or entry_of.get(later.index) == index:
                 continue
             if later.level == level and _attachable(later, counts):
                 continue

@@ -4,7 +4,8 @@
 Digests often close with a table of further papers, and some generated indexes are nothing but such
 tables: one row each, with the title and a short Chinese note in other cells. Such a row is a paper when
 it has both; a row naming a paper that already has its own entry (an index or statistics table) is left
-alone.
+alone. A column headed as the summary (`关键贡献`, `摘要`, `Summary`) is the note when it has one; a cell
+split by `<br>` may hold a bold title, metadata lines (`机构: …`) and the note.
 """
 
 from __future__ import annotations
@@ -14,15 +15,27 @@ from dataclasses import dataclass
 
 from digestsite.content import references
 from digestsite.content.extract import generic_link_text
+from digestsite.content.fields import parse_fields
 from digestsite.content.titles import clean_title, has_cjk, is_latin, plain
 
 _DELIMITER = re.compile(r"\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _CODE_SPAN = re.compile(r"`([^`\n]*)`")
 _CATEGORY = re.compile(r"\b[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*\b")
 _MIN_NOTE = 8
+_MIN_ENGLISH_NOTE = 12  # words: an English note must be a sentence or two, not a label
 _CELL = re.compile(r"<td\b[^>]*>(.*?)</td>", re.IGNORECASE | re.DOTALL)
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^<>]{0,400}>")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_SUMMARY_HEADER = re.compile(
+    r"(?<!英文)(?:摘要|总结|總結|贡献|貢獻|简介|簡介|要点|要點|概述|解读|解讀|发现|發現)|summary|contribution|finding|tl;?dr",
+    re.IGNORECASE,
+)
+_ABSTRACT_HEADER = re.compile(r"abstract|英文摘要", re.IGNORECASE)
+_HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.IGNORECASE | re.DOTALL)
+_HTML_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
+_DISCLOSURE = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +55,22 @@ def rows(body: list[str], start: int, end: int) -> list[Row]:
     found: list[Row] = []
     in_table = False
     html_row = -1
+    note_column: int | None = None
+    html_columns: int | None = None
     for index in range(start, end):
         line = body[index].strip()
+        if "<th" in line:
+            html_columns = _note_column([_TAG.sub(" ", cell) for cell in _HEADER_CELL.findall(line)])
+        if html_row < 0 and line.count("<tr") > 1 and "</tr>" in line:  # a whole table on one line
+            for match in _HTML_ROW.finditer(line):
+                row = _html_row(index, match.group(), html_columns)
+                if row is not None:
+                    found.append(row)
+            continue
         if html_row >= 0 or line.startswith("<tr"):
             html_row = index if html_row < 0 else html_row
             if "</tr>" in line:
-                row = _html_row(html_row, " ".join(body[html_row : index + 1]))
+                row = _html_row(html_row, " ".join(body[html_row : index + 1]), html_columns)
                 if row is not None:
                     found.append(row)
                 html_row = -1
@@ -57,36 +80,49 @@ def rows(body: list[str], start: int, end: int) -> list[Row]:
             continue
         if _DELIMITER.fullmatch(line):
             in_table = True
+            header = body[index - 1].strip() if index > start else ""
+            note_column = _note_column(header.strip("|").split("|")) if header.startswith("|") else None
             continue
         if in_table:
-            row = _row(index, line)
+            row = _row(index, line, note_column)
             if row is not None:
                 found.append(row)
     return found
 
 
-def _html_row(index: int, text: str) -> Row | None:
+def _html_row(index: int, text: str, note_column: int | None = None) -> Row | None:
     if not references.might_refer(text):
         return None
     refs = [ref for ref in references.refs_in(text) if ref.arxiv_id]
     if not refs:
         return None
     title_en = title_zh = ""
-    notes = []
-    for cell in _CELL.findall(text):
+    notes: dict[int, str] = {}
+    for number, cell in enumerate(_CELL.findall(text)):
         anchor = _ANCHOR.search(cell)
-        shown = plain(_TAG.sub(" ", cell))
+        shown = plain(_TAG.sub(" ", _DISCLOSURE.sub(" ", cell)))  # `<summary>展开</summary>` names a toggle
         if anchor and not title_en and not title_zh and not generic_link_text(anchor.group(1)):
             title = clean_title(_TAG.sub(" ", anchor.group(1)))[0]
             title_en, title_zh = (title, "") if is_latin(title) else ("", title)
-        elif has_cjk(shown) and len(shown) >= _MIN_NOTE:
-            notes.append(shown)
+        elif (has_cjk(shown) and len(shown) >= _MIN_NOTE) or len(shown.split()) >= _MIN_ENGLISH_NOTE:
+            notes[number] = shown
     if not notes or not (title_en or title_zh):
         return None
-    return Row(index, refs[0].arxiv_id or "", title_en, title_zh, max(notes, key=len), ())
+    note = notes.get(note_column, "") if note_column is not None else ""
+    return Row(index, refs[0].arxiv_id or "", title_en, title_zh, note or max(notes.values(), key=len), ())
 
 
-def _row(index: int, line: str) -> Row | None:
+def _note_column(cells: list[str]) -> int | None:
+    """The column a table's header names as the summary, if one does (`abstract` only when none does)."""
+    names = [plain(_TAG.sub(" ", cell)) for cell in cells]
+    for pattern in (_SUMMARY_HEADER, _ABSTRACT_HEADER):
+        found = next((number for number, name in enumerate(names) if pattern.search(name)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _row(index: int, line: str, note_column: int | None = None) -> Row | None:
     if not references.might_refer(line):
         return None
     cells = [cell.strip() for cell in line.strip("|").split("|")]
@@ -101,16 +137,36 @@ def _row(index: int, line: str) -> Row | None:
     if found and not generic_link_text(found[0].text):
         title = clean_title(_CODE_SPAN.sub("", found[0].text))[0]
         title_en, title_zh = (title, "") if is_latin(title) else ("", title)
-    notes = []
-    for cell in cells:
+    notes: dict[int, str] = {}
+    for number, cell in enumerate(cells):
         if cell is link_cell:
             continue
-        text = plain(_CODE_SPAN.sub("", cell))
-        if not title_en and is_latin(text) and len(text) > _MIN_NOTE:
+        bold, note = _cell_parts(cell)
+        if bold and not (title_en or title_zh):
+            title = clean_title(bold)[0]
+            title_en, title_zh = (title, "") if is_latin(title) else ("", title)
+        text = plain(_CODE_SPAN.sub("", note))
+        if not title_en and not title_zh and is_latin(text) and len(text) > _MIN_NOTE:
             title_en = text
-        elif has_cjk(text) and len(text) >= _MIN_NOTE:
-            notes.append(cell)
+        elif (has_cjk(text) and len(text) >= _MIN_NOTE) or len(text.split()) >= _MIN_ENGLISH_NOTE:
+            notes[number] = note
     if not notes or not (title_en or title_zh):
         return None
     categories = tuple(m.group() for code in _CODE_SPAN.findall(line) for m in _CATEGORY.finditer(code))
-    return Row(index, ref.arxiv_id, title_en, title_zh, max(notes, key=len), categories)
+    note = notes.get(note_column, "") if note_column is not None else ""
+    return Row(index, ref.arxiv_id, title_en, title_zh, note or max(notes.values(), key=len), categories)
+
+
+def _cell_parts(cell: str) -> tuple[str, str]:
+    """(bold title, note) of a cell: `**Title**<br><sub>机构: …<br>说明…</sub>` keeps the title apart and
+    drops the metadata lines; a plain cell is all note."""
+    if "<" not in cell:
+        return "", cell
+    bold, kept = "", []
+    for part in (_TAG.sub(" ", piece).strip() for piece in _BREAK.split(cell)):
+        whole_bold = _BOLD.fullmatch(part)
+        if whole_bold and not bold:
+            bold = whole_bold.group(1)
+        elif part and parse_fields(part) is None:
+            kept.append(part)
+    return bold, " ".join(kept)

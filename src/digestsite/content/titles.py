@@ -1,10 +1,9 @@
 """Titles: told apart by script, cleaned of the decorations digests put around them.
 
-A heading may carry `1. `, `[1] ` or `1.2 `, a leading category code (`cs.AI - `), emoji badges, star
-ratings, bold markers, an arXiv category `(cs.AI)`, a score
-`(评分: 7.5)` or a vote count `· 快照82票` around the title proper; arXiv line-wrapping leaves double
-spaces. What is left is English when it has no CJK character, Chinese when it has; `English / 中文`
-holds both.
+A heading may carry `1. `, `0.`, `[1] ` or `1.2 `, a leading category code (`cs.AI - `), emoji badges,
+star ratings, bold markers, an arXiv category `(cs.AI)`, a score `(评分: 7.5)` or `(8/10)`, or a vote
+count `· 快照82票` around the title proper; arXiv line-wrapping leaves double spaces. What is left is
+English when it has no CJK character, Chinese when it has; `English / 中文` holds both.
 """
 
 from __future__ import annotations
@@ -23,14 +22,18 @@ _BADGE = re.compile(rf"[{_EMOJI}]+(?:[\u4e00-\u9fff]{{1,4}}|[A-Za-z]{{1,8}})?(?=
 _EMOJI_RUN = re.compile(rf"[{_EMOJI}]+")
 _STARS = re.compile(r"[★☆✰⭐]+(?:\s*\d+(?:\.\d+)?(?:\s*/\s*\d+)?)?")
 _NUMBERING = re.compile(
-    r"^(?:\d{1,3}(?:[.)]|(?:\.\d{1,3})+[.)]?)\s+(?=\D)|\[\d{1,3}\]\s*|\d{1,3}\s*[、）:：]\s*|[(（]\d{1,3}[)）]\s*|\d{2}\s+|"
+    r"^(?:\d{1,3}(?:[.)]|(?:\.\d{1,3})+[.)]?)\s+(?=\D)|\d{1,3}[.)](?=[A-Z\u4e00-\u9fff])|\[\d{1,3}\]\s*|\d{1,3}\s*[、）:：]\s*|[(（]\d{1,3}[)）]\s*|\d{2}\s+|"
     r"[一二三四五六七八九十]{1,3}\s*[、.．]\s*|#\d{1,3}\s+|No\.\s*\d{1,3}\s*[:.]?\s*)"
 )
 _CATEGORY = r"[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*"
 _CATEGORY_PREFIX = re.compile(rf"^{_CATEGORY}\s+[-–—:：|]\s+")
 _CATEGORY_SUFFIX = re.compile(rf"\s*[(（\[]\s*{_CATEGORY}(?:\s*[,，/;]\s*{_CATEGORY})*\s*[)）\]]\s*$")
+_ORDINAL_PREFIX = re.compile(r"^(?:论文|論文|paper)\s*[\d一二三四五六七八九十]{1,3}\s*[:：.、]\s*", re.IGNORECASE)
+_SOURCE_PREFIX = re.compile(r"^(?:hf|hugging\s?face|arxiv)(?:\s+daily)?\s+papers?\s*[:：]\s*", re.IGNORECASE)
+_BARE_SCORE_SUFFIX = re.compile(r"\s+\d{1,2}(?:\.\d)?\s*/\s*10$")
 _SCORE_SUFFIX = re.compile(
-    r"\s*[(（]\s*(?:评分|總分|总分|得分|分数|score|rating|热度|熱度)\s*[:：]?\s*[\d.]+(?:\s*/\s*\d+)?\s*(?:分)?\s*[)）]\s*$",
+    r"\s*[(（]\s*(?:(?:评分|總分|总分|得分|分数|score|rating|热度|熱度)\s*[:：]?\s*[\d.]+(?:\s*/\s*\d+)?\s*(?:分)?|"
+    r"\d{1,3}(?:\.\d)?\s*/\s*(?:5|10|100))\s*[)）]\s*$",
     re.IGNORECASE,
 )
 _VOTES_SUFFIX = re.compile(
@@ -108,9 +111,15 @@ def clean_title(text: str) -> tuple[str, int | None]:
         text = _BADGE.sub(" ", text)
         text = _EMOJI_RUN.sub(" ", text)
         text = _SPACES.sub(" ", text).strip()
+    if text[:1] in "HhAa" and (":" in text[:20] or "：" in text[:20]):
+        text = _SOURCE_PREFIX.sub("", text, count=1)  # `HF daily paper: Title`
+    if text[-3:] == "/10":
+        text = _BARE_SCORE_SUFFIX.sub("", text)  # `Title 7.5/10`
     for _ in range(2):
         if text[:1].isdigit() or text[:1] in _NUMBER_STARTS:
             text = _NUMBERING.sub("", text, count=1).strip()
+        if text[:1] in "论論Pp":
+            text = _ORDINAL_PREFIX.sub("", text, count=1)  # `论文五：Title`
         if text[:1].islower():
             text = _CATEGORY_PREFIX.sub("", text, count=1)
         if text[-1:] in ")）]":

@@ -1,0 +1,137 @@
+"""Papers listed without headings of their own: the items of a list, or paragraphs led by a title.
+
+`1. **Title**` with indented `- 链接：…` and `- 摘要：…` lines, or `论文：Title`, `论文链接：…`, `论文介绍：…`
+paragraphs, all under one heading (or under none): each record is read like an entry whose heading
+is its first line. A stretch is split only when no record names two papers, at least two name one,
+and nothing before the first record names any, so an entry that merely cites other papers stays one
+entry. A record that names no paper (a talk with only a code link) is an entry that is not a paper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digestsite.content.blocks import Block, scan_blocks
+from digestsite.content.fields import parse_fields
+from digestsite.content.lines import classify
+
+_ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+")
+_BOLD_LINE = re.compile(r"\*\*([^*\n]+)\*\*\s*")
+_FENCE = ("```", "~~~")
+_TITLE_FIELDS = ("title", "title_en", "title_zh")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One listed paper: its first line (read as a heading, marker or label removed), its other lines."""
+
+    start: int  # body line of the first line
+    end: int  # body line after the last line
+    heading: str
+
+
+def split_records(body: Sequence[str], start: int, end: int) -> list[Record] | None:
+    """The records of body lines `start`…`end`, or None when they are not a list of papers."""
+    ids = _strong_ids(body, start, end)
+    if len(set().union(*ids.values()) if ids else ()) < 2:
+        return None
+    for starts in (_item_starts(body, start, end), _titled_starts(body, start, end)):
+        records = _records(body, starts, end, ids)
+        if records is not None:
+            return records
+    return None
+
+
+class RecordLines(Sequence[str]):
+    """The body as one record's reader sees it: the record's lines without their common indentation."""
+
+    def __init__(self, body: Sequence[str], record: Record) -> None:
+        self.body = body
+        self.record = record
+        rest = [body[i] for i in range(record.start + 1, record.end) if body[i].strip()]
+        self.indent = min((len(line) - len(line.lstrip(" ")) for line in rest), default=0)
+
+    def __len__(self) -> int:
+        return len(self.body)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        line = self.body[index]
+        if self.record.start < index < self.record.end:
+            return line[self.indent :] if line[: self.indent].strip() == "" else line.lstrip(" ")
+        return line
+
+    def blocks(self) -> list[Block]:
+        """The record's blocks after its first line, at their body lines."""
+        first = self.record.start + 1
+        lines = [self[i] for i in range(first, self.record.end)]
+        shifted = []
+        for block in scan_blocks("\n".join(lines) + "\n"):
+            shifted.append(Block(block.kind, block.start + first, block.end + first, block.level, block.text))
+        return shifted
+
+
+def _strong_ids(body: Sequence[str], start: int, end: int) -> dict[int, set[str]]:
+    """Line → the papers it names as a field, link line or row (not inside a sentence)."""
+    found: dict[int, set[str]] = {}
+    fenced = False
+    for index in range(start, end):
+        line = body[index]
+        if line.lstrip().startswith(_FENCE):
+            fenced = not fenced
+        if fenced or ("://" not in line and "arxiv" not in line.lower()):
+            continue
+        info = classify(line)
+        papers = {ref.arxiv_id for ref in info.refs if ref.arxiv_id} if info.strong else set()
+        if papers:
+            found[index] = papers
+    return found
+
+
+def _item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    starts = []
+    for index in range(start, end):
+        match = _ITEM.match(body[index])
+        if match:
+            starts.append((index, body[index][match.end() :].strip()))
+    return starts
+
+
+def _titled_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Lines at the margin that give a title: `**Title**` alone, or `论文：Title` / `标题: Title`."""
+    starts = []
+    for index in range(start, end):
+        line = body[index]
+        if not line or line[0] in " \t":
+            continue
+        bold = _BOLD_LINE.fullmatch(line)
+        if bold and ":" not in bold.group(1) and "：" not in bold.group(1)[-1:]:
+            starts.append((index, bold.group(1).strip()))
+            continue
+        fields = parse_fields(line)
+        if fields and len(fields) == 1 and _names_a_title(fields[0].kind, fields[0].value):
+            starts.append((index, fields[0].value))
+    return starts
+
+
+def _names_a_title(kind: str, value: str) -> bool:
+    return bool(value) and (kind in _TITLE_FIELDS or (kind == "paper" and "://" not in value and " " in value))
+
+
+def _records(
+    body: Sequence[str], starts: list[tuple[int, str]], end: int, ids: dict[int, set[str]]
+) -> list[Record] | None:
+    if len(starts) < 2 or any(line < starts[0][0] for line in ids):
+        return None
+    records, papers = [], 0
+    for number, (line, heading) in enumerate(starts):
+        stop = starts[number + 1][0] if number + 1 < len(starts) else end
+        named = set().union(*(found for at, found in ids.items() if line <= at < stop))
+        if len(named) > 1:
+            return None
+        papers += len(named)
+        records.append(Record(line, stop, heading))
+    return records if papers >= 2 else None
