@@ -106,16 +106,19 @@ def test_sub_headings_stay_in_the_entry_demoted_below_the_paper():
     assert paper.summary == "### 背景\n\n背景文字。\n\n#### 细节\n\n细节文字。"
 
 
-def test_english_abstract_is_shown_on_the_english_interface_only(tmp_path):
+def test_english_abstract_opens_the_english_page_and_is_collapsed_on_the_chinese_one(tmp_path):
     from helpers import run, write_site
+    from htmldom import parse_html
 
     data, _ = load("20-details-abstract")
     write_site(tmp_path, {"a.md": data.decode("utf-8")})
     assert run(tmp_path, "build").returncode == 0
-    en = (tmp_path / "_site/en/papers/2608.02001/index.html").read_text("utf-8")
-    zh = (tmp_path / "_site/papers/2608.02001/index.html").read_text("utf-8")
-    assert "Humanoid motion tracking evaluation" in en
-    assert "Humanoid motion tracking evaluation" not in zh
+    en = parse_html((tmp_path / "_site/en/papers/2608.02001/index.html").read_text("utf-8"))
+    zh = parse_html((tmp_path / "_site/papers/2608.02001/index.html").read_text("utf-8"))
+    assert en.find("section", class_="abstract-section").text().count("Humanoid motion tracking evaluation") == 1
+    assert zh.find_all("section", class_="abstract-section") == []
+    collapsed = zh.find("section", class_="summary-section").find("details", class_="abstract-en")
+    assert "open" not in collapsed.attrs and "Humanoid motion tracking evaluation" in collapsed.text()
 
 
 def test_code_link_is_shown_on_paper_pages(tmp_path):
