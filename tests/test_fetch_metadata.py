@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from arxiv_api import FakeArxiv, FakeClock
+from digestsite.cli import main
 from digestsite.commands.fetch_metadata import fetch_metadata
 from digestsite.config import load_config
 from digestsite.errors import ContentError
@@ -176,37 +177,35 @@ def test_the_progress_bar_shows_on_a_terminal(tmp_path, arxiv, clock):
     assert screen.getvalue().endswith("150/150")
 
 
-def test_the_command_line(tmp_path, arxiv):
+def test_the_command_line(tmp_path, arxiv, monkeypatch, capsys):
     write_site(tmp_path, {"sample.md": DIGEST})
-    first = run(tmp_path, "fetch-metadata", "--api-url", arxiv.url)
+    first = run(tmp_path, "fetch-metadata", "--api-url", arxiv.url)  # the installed command, as a site owner runs it
     assert first.returncode == 0, first.stderr
     lines = first.stderr.splitlines()
     assert lines[-1] == "fetched 6 papers (1 unknown to arXiv) in 1 request into metadata/arxiv.jsonl"
     assert "seeds/sample.md:21: warning: arXiv does not know 2912.00199" in first.stderr
-    again = run(tmp_path, "fetch-metadata", "--api-url", arxiv.url)
-    assert (
-        again.stderr
-        == "metadata/arxiv.jsonl has arXiv's answer for all 6 papers; nothing to fetch (--refresh asks again)\n"
-    )
-    assert len(arxiv.requests) == 1
-    bad = run(tmp_path, "fetch-metadata", "--api-url", "ftp://example.org/")
-    assert bad.returncode == 2 and "--api-url must be an http(s) URL" in bad.stderr
-    both = run(tmp_path, "fetch-metadata", "--offline", "--refresh")
-    assert both.returncode == 2
+    monkeypatch.chdir(tmp_path)  # the rest in this process: the same main(), without starting Python each time
+
+    def fetch(*args: str) -> tuple[int, str]:
+        code = main(["fetch-metadata", *args])
+        return code, capsys.readouterr().err
+
+    done = "metadata/arxiv.jsonl has arXiv's answer for all 6 papers; nothing to fetch (--refresh asks again)\n"
+    assert fetch("--api-url", arxiv.url) == (0, done) and len(arxiv.requests) == 1
+    code, message = fetch("--api-url", "ftp://example.org/")
+    assert code == 2 and "--api-url must be an http(s) URL" in message
+    with pytest.raises(SystemExit) as both:
+        main(["fetch-metadata", "--offline", "--refresh"])
+    assert both.value.code == 2
     (tmp_path / "seeds" / "more.md").write_text(many_papers(2), "utf-8")
-    offline = run(tmp_path, "fetch-metadata", "--offline")
-    assert offline.stderr.endswith(
+    code, message = fetch("--offline")
+    assert message.endswith(
         "metadata/arxiv.jsonl has arXiv's answer for 6 of 8 papers; fetch-metadata without --offline asks about the "
         "other 2\n"
     )
     assert len(arxiv.requests) == 1
-
-
-def test_an_unreachable_api_exits_4_without_a_traceback(tmp_path, arxiv):
-    write_site(tmp_path, {"sample.md": DIGEST})
-    result = run(tmp_path, "fetch-metadata", "--api-url", arxiv.url.replace("/api/query", "/nothing"))
-    assert result.returncode == 4
-    assert "refused the query: HTTP 404" in result.stderr
+    code, message = fetch("--api-url", arxiv.url.replace("/api/query", "/nothing"))
+    assert code == 4 and "refused the query: HTTP 404" in message
 
 
 @pytest.mark.slow
