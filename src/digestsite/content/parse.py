@@ -280,9 +280,10 @@ def _read_entries(
         listed = None
         if len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id}) > 1:
             stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
-            listed = split_records(body, section.block.end, stretch)
+            listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
         if listed is not None:
-            outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(listed)} papers)"))
+            if listed[0].start != section.block.start:  # the heading is not itself the first record's
+                outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(listed)} papers)"))
             outcomes.extend(_listed(listed, body, section.level + 1, lang, slug, report, first_seen))
             continue
         heading_refs = [ref for index, ref, _ in section.refs if index == section.block.start]
