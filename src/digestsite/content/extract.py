@@ -93,6 +93,10 @@ class _Reader:
         self.details: list[str] = []
         self.summary_at: int | None = None  # where in `kept` a label (`#### 摘要`, `**一句话总结**`) began the summary
 
+    def has_text(self) -> bool:
+        """Whether any text other than sub-headings is kept so far."""
+        return any(text and text.strip() and index not in self.headings for index, text in self.kept)
+
     def summary_starts(self) -> bool:
         """The text from here on is what the entry labels as its summary. The first such label counts,
         unless all it labelled was English (`### 论文摘要` over the abstract, then `### AI 总结`): that
@@ -153,7 +157,13 @@ def read_entry(
                 authors_next = True
                 reader.drop(block.start)
                 continue
-            if label_kind == "summary" and reader.summary_starts():
+            if (
+                label_kind == "summary" or (label_kind == "recap" and not reader.has_text())
+            ) and reader.summary_starts():
+                reader.drop(block.start)
+                continue
+            if label_kind == "summary" and _english_follows(blocks, position, body):
+                abstract_level = block.level  # a second `### 论文摘要`, in English: the abstract
                 reader.drop(block.start)
                 continue
             if abstract_level and block.level > abstract_level:
@@ -196,6 +206,17 @@ def read_entry(
     return draft
 
 
+def _english_follows(blocks: list[Block], position: int, body: list[str]) -> bool:
+    """Whether the text under the heading at `position` (up to the next heading) is English."""
+    text = []
+    for block in blocks[position + 1 :]:
+        if block.kind == "heading":
+            break
+        text.extend(body[block.start : block.end])
+    joined = " ".join(text)
+    return bool(joined.strip()) and cjk_share(joined) < _ABSTRACT_CJK_SHARE
+
+
 def _wraps(heading_text: str, next_line: str) -> bool:
     """`## 1. [English title that wraps` + `onto the next line](url)`."""
     opened = heading_text.rfind("[")
@@ -205,10 +226,11 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 def _heading_label(text: str) -> str | None:
-    """`### Abstract`, `### Authors`, `#### 摘要`: a sub-heading that labels what follows it."""
+    """`### Abstract`, `### Authors`, `#### 摘要`: a sub-heading that labels what follows it. A recap
+    (`### 总结`) labels the summary only when nothing was written before it."""
     cleaned, _ = clean_title(text)
     kind = label_kind(cleaned)
-    return kind if kind in ("abstract", "authors", "summary") else None
+    return kind if kind in ("abstract", "authors", "summary", "recap") else None
 
 
 def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]) -> None:
@@ -313,7 +335,7 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.drop(index)
         if info.label == "abstract":
             reader.pending_abstract = True
-        elif info.label == "summary":
+        elif info.label == "summary" or (info.label == "recap" and not reader.has_text()):
             reader.summary_starts()
         elif info.label in ("title_en", "title_zh", "title", "en", "cn"):
             reader.pending_title = info.label
@@ -398,9 +420,10 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
             reader.abstract.append(value)
         else:
             reader.keep(index, value)
-    elif kind == "summary":
+    elif kind == "summary" or kind == "recap":
         if value:
-            reader.summary_starts()
+            if kind == "summary" or not reader.has_text():
+                reader.summary_starts()
             reader.keep(index, value)
     elif kind == "abstract":
         if value:
@@ -539,6 +562,12 @@ def _labelled_summary_first(reader: _Reader) -> None:
     notes) follows it, so nothing is lost and the summary starts where the author said it does."""
     at = reader.summary_at
     if not at or not any(text and text.strip() for _, text in reader.kept[:at]):
+        return
+    labelled = [text for index, text in reader.kept[at:] if text and text.strip() and index not in reader.headings]
+    english = labelled and not any(has_cjk(text) for text in labelled)  # `### 论文摘要` over the abstract
+    if english and any(has_cjk(text) for _, text in reader.kept[:at] if text):
+        reader.abstract.extend([*labelled, ""])
+        reader.kept[at:] = [(index, None) for index, _ in reader.kept[at:]]
         return
     reader.kept = [*reader.kept[at:], (-1, ""), *reader.kept[:at]]
 

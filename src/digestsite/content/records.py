@@ -32,12 +32,23 @@ class Record:
     heading: str
 
 
-def split_records(body: Sequence[str], start: int, end: int) -> list[Record] | None:
-    """The records of body lines `start`…`end`, or None when they are not a list of papers."""
+def split_records(body: Sequence[str], start: int, end: int, heading: Block | None = None) -> list[Record] | None:
+    """The records of body lines `start`…`end`, or None when they are not a list of papers.
+
+    With the `heading` these lines follow, the text before the first record may be a record of its
+    own, headed by it (`# 1. Title` and its paper, then `**2. Title**` and the next).
+    """
     ids = _strong_ids(body, start, end)
     if len(set().union(*ids.values()) if ids else ()) < 2:
         return None
     for starts in (_item_starts(body, start, end), _titled_starts(body, start, end)):
+        if not starts:
+            continue
+        before = set().union(*(found for line, found in ids.items() if line < starts[0][0]))
+        if len(before) == 1 and heading is not None:
+            starts = [(heading.start, heading.text), *starts]
+        elif before:
+            continue
         records = _records(body, starts, end, ids)
         if records is not None:
             return records
@@ -124,7 +135,7 @@ def _names_a_title(kind: str, value: str) -> bool:
 def _records(
     body: Sequence[str], starts: list[tuple[int, str]], end: int, ids: dict[int, set[str]]
 ) -> list[Record] | None:
-    if len(starts) < 2 or any(line < starts[0][0] for line in ids):
+    if len(starts) < 2:
         return None
     records, papers = [], 0
     for number, (line, heading) in enumerate(starts):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from digestsite.content.blocks import VERBATIM, Block
 from digestsite.content.fields import label_kind
 from digestsite.content.lines import LineInfo, classify
-from digestsite.content.references import Ref, refs_in
+from digestsite.content.references import Ref, heading_ids, refs_in
 from digestsite.content.titles import clean_title, has_cjk
 
 MAX_ENTRY_LEVEL = 4
@@ -98,7 +98,7 @@ def _kind(text: str, key: str) -> str:
     """Whether a heading (`text`, cleaned and lower-cased as `key`) names a sub-section of an entry, a
     structural section, the digest itself, or none of these (it may then be a title). A heading that
     links a paper is a title, whatever its words (`## [Reading Long Tables](…)`)."""
-    if "](" in text and refs_in(text):
+    if ("](" in text and refs_in(text)) or heading_ids(text):
         return ""
     return _kind_of(key)
 
@@ -161,7 +161,7 @@ def _sections(blocks: list[Block]) -> list[Section]:
 
 def _collect_refs(section: Section, body: list[str], info: dict[int, LineInfo]) -> None:
     heading_line = section.block.start
-    for ref in refs_in(section.block.text):
+    for ref in refs_in(section.block.text) or heading_ids(section.block.text):
         section.refs.append((heading_line, ref, True))
     in_table = False  # an HTML table: its rows are read as table rows (content/tables.py), not here
     for block in section.blocks:
@@ -277,8 +277,11 @@ def _skipped(sections: list[Section], entries: dict[int, int]) -> list[int]:
     starts = [start for start, _ in covered]
     sibling_slots = {(sections[i].parent, sections[i].level) for i in entries}
     skipped = []
+    first_entry = min(entries, default=0)
     for section in sections:
         if section.index in entries or section.kind in ("structure", "digest"):
+            continue
+        if section.index == 0 < first_entry:  # the file's first heading, above every entry: its title
             continue
         position = bisect.bisect_right(starts, section.block.start) - 1
         if position >= 0 and section.block.start < covered[position][1]:

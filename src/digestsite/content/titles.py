@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 
+from digestsite.content.references import EDGE_ID
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK_ANY = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -29,6 +31,7 @@ _CATEGORY = r"[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*"
 _CATEGORY_PREFIX = re.compile(rf"^{_CATEGORY}\s+[-–—:：|]\s+")
 _CATEGORY_SUFFIX = re.compile(rf"\s*[(（\[]\s*{_CATEGORY}(?:\s*[,，/;]\s*{_CATEGORY})*\s*[)）\]]\s*$")
 _ORDINAL_PREFIX = re.compile(r"^(?:论文|論文|paper)\s*[\d一二三四五六七八九十]{1,3}\s*[:：.、]\s*", re.IGNORECASE)
+_TRANSLATION = re.compile(r"(.+?)\s*[（(]([^()（）]{4,})[)）]")
 _SOURCE_PREFIX = re.compile(r"^(?:hf|hugging\s?face|arxiv)(?:\s+daily)?\s+papers?\s*[:：]\s*", re.IGNORECASE)
 _BARE_SCORE_SUFFIX = re.compile(r"\s+\d{1,2}(?:\.\d)?\s*/\s*10$")
 _SCORE_SUFFIX = re.compile(
@@ -111,6 +114,10 @@ def clean_title(text: str) -> tuple[str, int | None]:
         text = _BADGE.sub(" ", text)
         text = _EMOJI_RUN.sub(" ", text)
         text = _SPACES.sub(" ", text).strip()
+    if text[:1] == "*" and text.count("*") == 1:  # a must-read marker, not emphasis
+        text = text[1:].lstrip()
+    if (text[:1].isdigit() or text[:1] in "[Aa论論Ii" or text[-1:] in "])）") and EDGE_ID.search(text):
+        text = EDGE_ID.sub("", text)  # `2601.22607 - EigenData`
     if text[:1] in "HhAa" and (":" in text[:20] or "：" in text[:20]):
         text = _SOURCE_PREFIX.sub("", text, count=1)  # `HF daily paper: Title`
     if text[-3:] == "/10":
@@ -144,6 +151,9 @@ def split_titles(text: str) -> tuple[str, str]:
                 return left, right
             if has_cjk(left) and is_latin(right):
                 return right, left
+    translated = _TRANSLATION.fullmatch(text)
+    if translated and is_latin(translated.group(1)) and has_cjk(translated.group(2)):
+        return translated.group(1).strip(), translated.group(2).strip()  # `English Title（中文标题）`
     if has_cjk(text):
         return "", text
     return text, ""
