@@ -40,6 +40,7 @@ _SUMMARY_TAG = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\([^)\n]*\)")
 _ABSTRACT_CJK_SHARE = 0.15
+_PARAGRAPHS = re.compile(r"\n\s*\n")
 _PROSE_MIN = 24  # characters: shorter text after a link label is a title or a note, not the abstract
 _BIBTEX_FENCE = re.compile(r"\s{0,3}(?:`{3,}|~{3,})\s*(?:bibtex|bib|biblatex)\b", re.IGNORECASE)
 _SHORT_TITLE = 160
@@ -294,15 +295,19 @@ def _read_block(reader: _Reader, block: Block, first: bool) -> None:
 
 
 def _take_details(reader: _Reader, lines: list[str]) -> None:
-    """A `<details>` block: an English abstract when it reads as English, otherwise summary text."""
+    """A `<details>` block, paragraph by paragraph: English ones are the abstract, the others summary
+    text (`Abstract / 摘要` blocks hold both, one after the other)."""
     text = "\n".join(_TAG.sub("", line) for line in lines).strip()
-    if not text:
-        return
-    if cjk_share(text) < _ABSTRACT_CJK_SHARE:
-        reader.abstract.append(text)
-        reader.abstract.append("")
-    else:
-        reader.kept.append((-1, text))
+    summary = []
+    for paragraph in _PARAGRAPHS.split(text):
+        if not paragraph.strip():
+            continue
+        if cjk_share(paragraph) < _ABSTRACT_CJK_SHARE:
+            reader.abstract.extend([paragraph.strip(), ""])
+        else:
+            summary.append(paragraph.strip())
+    if summary:
+        reader.kept.append((-1, "\n\n".join(summary)))
 
 
 def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line: bool) -> None:

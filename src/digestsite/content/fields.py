@@ -75,11 +75,23 @@ class Field:
     value: str
 
 
+# Traditional characters of the labels above, read as their Simplified forms (`來源` is `来源`).
+_SIMPLIFIED = str.maketrans(
+    "來標題鏈連結論譯錄關鍵詞簡發佈時間類別機構單資訊態數據證與聯內碼專項網頁備註讀覽總獻碼係統評級節點質",
+    "来标题链连结论译录关键词简发布时间类别机构单资讯态数据证与联内码专项网页备注读览总献码系统评级节点质",
+)
+
+
+_LONGER_SUMMARY_LABEL = re.compile(r"摘要[\u4e00-\u9fff]{2,10}")
+
+
 def label_kind(name: str) -> str | None:
     """The kind of a label as written (`**论文链接：**` → paper), or None for an unknown label."""
-    key = _NAME_NOISE.sub("", name).lower().strip(".:：-–—")
+    key = _NAME_NOISE.sub("", name).lower().strip(".:：-–—").translate(_SIMPLIFIED)
     if key in KIND_OF:
         return KIND_OF[key]
+    if _LONGER_SUMMARY_LABEL.fullmatch(key):  # `摘要證據與研究關聯`: a summary under a longer label
+        return "summary"
     if "作者" in key and len(key) <= 8:
         return "authors"
     if key.endswith(("链接", "連結", "地址")) and ("论文" in key or "arxiv" in key or "原文" in key):

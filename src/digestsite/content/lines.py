@@ -25,6 +25,7 @@ _AUTHOR_EMOJI = ("👤", "👥", "✍️", "✍", "🧑‍🔬")
 _ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `等`, a badge word)
 # MDX statements and Docusaurus admonition fences: markup of the page, not text of the digest.
 _PAGE_MARKUP = re.compile(r"""(?:import|export)\s[^'"]*\sfrom\s+['"][^'"\n]+['"];?|:::\s*[A-Za-z]*(?:\s.*)?""")
+_SCORE = re.compile(r"\d(?:\.\d+)?\s*/\s*(?:5|10|100)(?:\.0)?\b|\d+(?:\.\d+)?\s*分")
 _SEPARATED = re.compile(r"\s+[|｜·•]\s+")
 _META_ITEM = 64  # characters of one item of a metadata row
 _MARKUP_LETTERS = 80  # letters in a line of markup that carries an ID: labels, not a sentence
@@ -113,7 +114,7 @@ def _is_meta_row(rest: str) -> bool:
     texts = [plain(item) for item in items]
     if any(not text or len(text) > _META_ITEM or text.endswith(_SENTENCE_ENDS) or "。" in text for text in texts):
         return False
-    return len(items) >= 3 or "`" in rest or "](" in rest or "://" in rest
+    return len(items) >= 3 or "`" in rest or "](" in rest or "://" in rest or any(_SCORE.search(x) for x in texts)
 
 
 def _is_row(rest: str, found: list[Link]) -> bool:
