@@ -38,6 +38,7 @@ def edit(path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), "utf-8")
 
 
+@pytest.mark.slow  # twenty seconds of builds: the slow run keeps it
 def test_cached_and_uncached_builds_agree_after_edits_deletions_and_template_changes(bundled_site):
     root = bundled_site.parent
     shutil.copytree(REPO / "templates", root / "templates")
@@ -86,6 +87,7 @@ def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "SHARD_LEVELS", (search.ShardLevel(1, 1, 10),))
 
 
+@pytest.mark.slow  # twenty seconds of builds: the slow run keeps it
 def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, small_shards):
     root = bundled_site.parent
     cached = load_config(bundled_site, {"output": str(root / "cached")})
