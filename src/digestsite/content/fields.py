@@ -82,7 +82,7 @@ _SIMPLIFIED = str.maketrans(
 )
 
 
-_LONGER_SUMMARY_LABEL = re.compile(r"摘要[\u4e00-\u9fff]{2,10}")
+_LONGER_SUMMARY_LABEL = re.compile(r"(?:摘要|简介)[\u4e00-\u9fff]{2,10}|[\u4e00-\u9fff]{1,6}(?:摘要|简介|概要)")
 
 
 def label_kind(name: str) -> str | None:
@@ -90,7 +90,7 @@ def label_kind(name: str) -> str | None:
     key = _NAME_NOISE.sub("", name).lower().strip(".:：-–—").translate(_SIMPLIFIED)
     if key in KIND_OF:
         return KIND_OF[key]
-    if _LONGER_SUMMARY_LABEL.fullmatch(key):  # `摘要證據與研究關聯`: a summary under a longer label
+    if _LONGER_SUMMARY_LABEL.fullmatch(key):  # `摘要證據與研究關聯`, `结论摘要`, `论文简介`: the summary
         return "summary"
     if "作者" in key and len(key) <= 8:
         return "authors"

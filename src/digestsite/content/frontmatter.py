@@ -34,6 +34,7 @@ _EXPECTED = {
 NOTE_REFERENCE_KEYS = ("arxiv", "arxiv_id", "arxiv_url", "paper", "paper_url", "paper_link", "pdf", "pdf_url")
 NOTE_REFERENCE_KEYS += ("url", "link", "source", "huggingface", "hf")
 NOTE_TITLE_ZH_KEYS = ("title_zh", "title_cn", "zh_title", "cn_title", "chinese_title", "中文标题")
+NOTE_TITLE_EN_KEYS = ("original_title", "title_en", "en_title", "english_title", "paper_title", "英文标题")
 NOTE_AUTHOR_KEYS = ("authors", "author", "作者")
 _BARE_ID = re.compile(r"(?:arxiv:\s*)?(\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
 _PEOPLE = re.compile(r"\s*(?:,|;|，|、|\band\b)\s*")
@@ -49,6 +50,7 @@ class NotePaper:
     line: int
     title_zh: str = ""
     authors: tuple[str, ...] = ()
+    title_en: str = ""
 
 
 @dataclass
@@ -78,7 +80,9 @@ def split_front_matter(lines: list[str], warn: Warn) -> tuple[FrontMatter, int]:
     block = lines[1:closing]
     entries = _toml(block) if fence == "+++" else _yaml(block, warn)
     front.paper = _note_paper(entries, lines)
-    note_keys = (*NOTE_REFERENCE_KEYS, *NOTE_TITLE_ZH_KEYS, *NOTE_AUTHOR_KEYS) if front.paper else ()
+    note_keys = (
+        (*NOTE_REFERENCE_KEYS, *NOTE_TITLE_ZH_KEYS, *NOTE_TITLE_EN_KEYS, *NOTE_AUTHOR_KEYS) if front.paper else ()
+    )
     unknown: list[tuple[int, str]] = []
     for key, value, line in entries:
         if key in note_keys:
@@ -159,7 +163,8 @@ def _note_paper(entries: list[tuple[str, object, int]], lines: list[str]) -> Not
         written = value if isinstance(value, str) else re.split(r"[:=]", lines[line - 1], maxsplit=1)[-1]
         arxiv_id = _paper_id(written.strip().strip("\"'"))
         if arxiv_id is not None:
-            return NotePaper(arxiv_id, line, _text(values, NOTE_TITLE_ZH_KEYS), _people(values))
+            titles = _text(values, NOTE_TITLE_ZH_KEYS), _text(values, NOTE_TITLE_EN_KEYS)
+            return NotePaper(arxiv_id, line, titles[0], _people(values), titles[1])
     return None
 
 

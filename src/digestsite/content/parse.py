@@ -137,11 +137,15 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
 
 def _titled_by_front_matter(paper: Paper, front: FrontMatter, outcomes: list[Outcome]) -> Paper:
     """A one-paper note whose front matter `title` is the paper's English title (`title: "DeepSeek LLM:
-    …"` above `# DeepSeek LLM：中文标题`) lends it to the paper when the body has no English title."""
-    title = front.title.get("*", "")
-    if not title or not is_latin(title) or is_latin(paper.title):
+    …"` above `# DeepSeek LLM：中文标题`) lends it to the paper when the body has no English title; a
+    Chinese one (`title: "【论文速读】| 中文标题"`) when the body has no Chinese title."""
+    title = clean_title(front.title.get("*", ""))[0]
+    if title and is_latin(title) and not is_latin(paper.title):
+        better = replace(paper, title=title)
+    elif title and has_cjk(title) and not paper.title_zh and is_latin(paper.title):
+        better = replace(paper, title_zh=title)
+    else:
         return paper
-    better = replace(paper, title=clean_title(title)[0])
     for outcome in outcomes:
         if outcome.paper is paper:
             outcome.paper = better
@@ -174,6 +178,8 @@ def _note(
         draft.title_en, draft.title_zh = split_titles(clean_title(title)[0])
     if not draft.title_zh and has_cjk(note.title_zh):
         draft.title_zh = clean_title(note.title_zh)[0]
+    if is_latin(note.title_en) and (not draft.title_en or not is_latin(draft.title_en)):
+        draft.title_en = clean_title(note.title_en)[0]  # `original_title: "Metis: …"` beside `title: "Metis：…"`
     draft.authors = draft.authors or note.authors
     outcome = _paper(draft, heading, front.lang, slug, report, {})
     if outcome.paper is not None:

@@ -30,6 +30,7 @@ _NUMBERING = re.compile(
 _CATEGORY = r"[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*"
 _CATEGORY_PREFIX = re.compile(rf"^{_CATEGORY}\s+[-–—:：|]\s+")
 _CATEGORY_SUFFIX = re.compile(rf"\s*[(（\[]\s*{_CATEGORY}(?:\s*[,，/;]\s*{_CATEGORY})*\s*[)）\]]\s*$")
+_BRACKET_TAG = re.compile(r"^(?:【[^】]{1,12}】|\[[^\]]*[\u4e00-\u9fff][^\]]{0,10}\])\s*[|｜:：]?\s*(?=\S)")
 _ORDINAL_PREFIX = re.compile(r"^(?:论文|論文|paper)\s*[\d一二三四五六七八九十]{1,3}\s*[:：.、]\s*", re.IGNORECASE)
 _TRANSLATION = re.compile(r"(.+?)\s*[（(]([^()（）]{4,})[)）]")
 _SOURCE_PREFIX = re.compile(r"^(?:hf|hugging\s?face|arxiv)(?:\s+daily)?\s+papers?\s*[:：]\s*", re.IGNORECASE)
@@ -114,6 +115,8 @@ def clean_title(text: str) -> tuple[str, int | None]:
         text = _BADGE.sub(" ", text)
         text = _EMOJI_RUN.sub(" ", text)
         text = _SPACES.sub(" ", text).strip()
+    if text[:1] in "【[":
+        text = _BRACKET_TAG.sub("", text, count=1)  # `【论文速读】| Title`, `[论文解读] Title`
     if text[:1] == "*" and text.count("*") == 1:  # a must-read marker, not emphasis
         text = text[1:].lstrip()
     if (text[:1].isdigit() or text[:1] in "[Aa论論Ii" or text[-1:] in "])）") and EDGE_ID.search(text):
