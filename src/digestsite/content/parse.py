@@ -322,7 +322,7 @@ def _with_table_rows(
     outcomes: list[Outcome], doc: Outline, body: list[str], lang: str, slug: str, report: _Reporter
 ) -> list[Outcome]:
     """Papers listed as table rows outside every entry, in file order among the others."""
-    known = {o.paper.arxiv_id for o in outcomes if o.paper is not None}
+    known = {o.paper.arxiv_id: o for o in outcomes if o.paper is not None}
     extents = [(doc.sections[i].block.start, end) for i, end in doc.entries.items()]
     starts = [section.block.start for section in doc.sections] + [len(body)]
     spans = [(0, starts[0])] + [
@@ -334,8 +334,8 @@ def _with_table_rows(
     for start, end in spans:
         for row in tables.rows(body, start, end):
             if row.arxiv_id in known:
+                _full_title_from(row, known[row.arxiv_id])
                 continue
-            known.add(row.arxiv_id)
             line = report.body_line(row.line)
             paper = Paper(
                 arxiv_id=row.arxiv_id,
@@ -351,9 +351,23 @@ def _with_table_rows(
                 categories=row.categories,
             )
             added.append(Outcome(line, f"table row: {row.title_en or row.title_zh}", paper=paper))
+            known[row.arxiv_id] = added[-1]
+            if not row.summary:
+                report.warning(line, f"table row '{_short(paper.title)}' has no summary")
     if not added:
         return outcomes
     return sorted(outcomes + added, key=lambda outcome: outcome.line)
+
+
+def _full_title_from(row: tables.Row, outcome: Outcome) -> None:
+    """An entry headed by a short name (`### 1. Speculative Macro Commit`) takes the full title that a
+    table row of the same paper gives, when the name's words are the title's, in order."""
+    paper = outcome.paper
+    if paper is None or not row.title_en or len(row.title_en) <= len(paper.title):
+        return
+    words = iter(row.title_en.lower().split())
+    if all(word in words for word in paper.title.lower().split()):
+        outcome.paper = replace(paper, title=row.title_en)
 
 
 def _skip_reason(section: Section, body: list[str]) -> str:

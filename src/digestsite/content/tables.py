@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from digestsite.content import references
+from digestsite.content import arxiv, references
 from digestsite.content.extract import generic_link_text
 from digestsite.content.fields import parse_fields
 from digestsite.content.titles import clean_title, has_cjk, is_latin, plain
@@ -33,6 +33,12 @@ _SUMMARY_HEADER = re.compile(
     re.IGNORECASE,
 )
 _ABSTRACT_HEADER = re.compile(r"abstract|英文摘要", re.IGNORECASE)
+_OTHER_HEADER = re.compile(
+    r"关键词|關鍵詞|标签|標籤|方向|领域|評分|评分|分数|排名|日期|时间|年份|作者|机构|keyword|tag|score|date|year|author|rank",
+    re.IGNORECASE,
+)
+_ID_CELL = re.compile(r"(?:arxiv\s*[:：]?\s*)?(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
+_ID_IN_ROW = re.compile(r"\|\s*(?:arxiv\s*[:：]?\s*)?\d{4}\.\d{4,5}(?:v\d+)?\s*\|", re.IGNORECASE)
 _HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.IGNORECASE | re.DOTALL)
 _HTML_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
 _DISCLOSURE = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE | re.DOTALL)
@@ -56,6 +62,7 @@ def rows(body: list[str], start: int, end: int) -> list[Row]:
     in_table = False
     html_row = -1
     note_column: int | None = None
+    ignored: frozenset[int] = frozenset()
     html_columns: int | None = None
     for index in range(start, end):
         line = body[index].strip()
@@ -81,10 +88,11 @@ def rows(body: list[str], start: int, end: int) -> list[Row]:
         if _DELIMITER.fullmatch(line):
             in_table = True
             header = body[index - 1].strip() if index > start else ""
-            note_column = _note_column(header.strip("|").split("|")) if header.startswith("|") else None
+            names = header.strip("|").split("|") if header.startswith("|") else []
+            note_column, ignored = _note_column(names), _ignored_columns(names)
             continue
         if in_table:
-            row = _row(index, line, note_column)
+            row = _row(index, line, note_column, ignored)
             if row is not None:
                 found.append(row)
     return found
@@ -112,6 +120,12 @@ def _html_row(index: int, text: str, note_column: int | None = None) -> Row | No
     return Row(index, refs[0].arxiv_id or "", title_en, title_zh, note or max(notes.values(), key=len), ())
 
 
+def _ignored_columns(cells: list[str]) -> frozenset[int]:
+    """Columns a table's header names as keywords, scores or dates: never a paper's summary."""
+    names = [plain(_TAG.sub(" ", cell)) for cell in cells]
+    return frozenset(number for number, name in enumerate(names) if _OTHER_HEADER.search(name))
+
+
 def _note_column(cells: list[str]) -> int | None:
     """The column a table's header names as the summary, if one does (`abstract` only when none does)."""
     names = [plain(_TAG.sub(" ", cell)) for cell in cells]
@@ -122,14 +136,19 @@ def _note_column(cells: list[str]) -> int | None:
     return None
 
 
-def _row(index: int, line: str, note_column: int | None = None) -> Row | None:
-    if not references.might_refer(line):
+def _row(index: int, line: str, note_column: int | None = None, ignored: frozenset[int] = frozenset()) -> Row | None:
+    if not references.might_refer(line) and not _ID_IN_ROW.search(line):
         return None
     cells = [cell.strip() for cell in line.strip("|").split("|")]
     link_cell = next((c for c in cells if references.refs_in(c)), None)
-    if link_cell is None:
-        return None
-    ref = references.refs_in(link_cell)[0]
+    if link_cell is not None:
+        ref = references.refs_in(link_cell)[0]
+    else:  # `| Title | 2609.03236 | …|`: an ID column without links
+        link_cell = next((c for c in cells if _ID_CELL.fullmatch(plain(c))), None)
+        if link_cell is None:
+            return None
+        arxiv_id = arxiv.normalise_id(_ID_CELL.fullmatch(plain(link_cell)).group(1))  # type: ignore[union-attr]
+        ref = references.Ref(arxiv_id, arxiv.abs_url(arxiv_id or ""), "", "id")
     if ref.arxiv_id is None:
         return None
     title_en = title_zh = ""
@@ -139,7 +158,7 @@ def _row(index: int, line: str, note_column: int | None = None) -> Row | None:
         title_en, title_zh = (title, "") if is_latin(title) else ("", title)
     notes: dict[int, str] = {}
     for number, cell in enumerate(cells):
-        if cell is link_cell:
+        if cell is link_cell or number in ignored:
             continue
         bold, note = _cell_parts(cell)
         if bold and not (title_en or title_zh):
@@ -150,11 +169,11 @@ def _row(index: int, line: str, note_column: int | None = None) -> Row | None:
             title_en = text
         elif (has_cjk(text) and len(text) >= _MIN_NOTE) or len(text.split()) >= _MIN_ENGLISH_NOTE:
             notes[number] = note
-    if not notes or not (title_en or title_zh):
-        return None
+    if not (title_en or title_zh) or (not notes and not ignored):
+        return None  # a row with no note is a paper only in a table whose header says what its columns are
     categories = tuple(m.group() for code in _CODE_SPAN.findall(line) for m in _CATEGORY.finditer(code))
     note = notes.get(note_column, "") if note_column is not None else ""
-    return Row(index, ref.arxiv_id, title_en, title_zh, note or max(notes.values(), key=len), categories)
+    return Row(index, ref.arxiv_id, title_en, title_zh, note or max(notes.values(), key=len, default=""), categories)
 
 
 def _cell_parts(cell: str) -> tuple[str, str]:
