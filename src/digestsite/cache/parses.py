@@ -59,28 +59,55 @@ class ParseMemo:
 
 
 class StoredParses(ParseMemo):
-    """Parses in the build cache, one file each (a one-digest edit writes one small file); `prune` drops
-    those this build did not use."""
+    """Parses in the build cache, spread over SEGMENTS files by key, so a one-digest edit rewrites one or
+    two of them and a build loads a few large pickles rather than one per digest (unpickling thousands of
+    small files costs several times more). `prune` drops the parses this build did not use and writes
+    the segments that changed."""
 
     def __init__(self, folder: Path, hashes: FileHashes, keys: Keys) -> None:
         super().__init__(hashes, keys)
         self.folder = folder
         self.used: set[str] = set()
+        self._segments: dict[str, dict[str, Kept]] = {}
+        self._changed: set[str] = set()
+
+    def _segment(self, name: str) -> dict[str, Kept]:
+        if name not in self._segments:
+            stored = read_pickle(self.folder / f"segment-{name}")
+            self._segments[name] = stored if isinstance(stored, dict) else {}
+        return self._segments[name]
 
     def _lookup(self, path: Path, key: bytes) -> Kept | None:
         self.used.add(key.hex())
-        kept = read_pickle(self.folder / key.hex())
+        kept = self._segment(_segment_of(key)).get(key.hex())
         return kept if isinstance(kept, tuple) and isinstance(kept[0], ParseResult) else None
 
     def _keep(self, path: Path, key: bytes, kept: Kept) -> None:
-        with contextlib.suppress(OSError):
-            write_pickle(self.folder / key.hex(), kept)
+        name = _segment_of(key)
+        self._segment(name)[key.hex()] = kept
+        self._changed.add(name)
 
     def prune(self) -> None:
-        for entry in os.scandir(self.folder):
-            if entry.name not in self.used and not entry.name.startswith("."):
+        for name in [f"{number:x}" for number in range(SEGMENTS)]:
+            segment = self._segment(name)
+            for key in [key for key in segment if key not in self.used]:
+                del segment[key]
+                self._changed.add(name)
+        for name in sorted(self._changed):
+            with contextlib.suppress(OSError):
+                write_pickle(self.folder / f"segment-{name}", self._segments[name])
+        self._changed.clear()
+        for entry in os.scandir(self.folder):  # files of an older layout
+            if not entry.name.startswith(("segment-", ".")):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
+
+
+SEGMENTS = 16
+
+
+def _segment_of(key: bytes) -> str:
+    return f"{key[0] % SEGMENTS:x}"
 
 
 class MemoryParses(ParseMemo):
