@@ -16,6 +16,7 @@ from slugify import slugify
 
 from digestsite.content import arxiv, tables
 from digestsite.content.blocks import Block, scan_blocks
+from digestsite.content.cards import cards
 from digestsite.content.extract import Draft, read_entry
 from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NotePaper, split_front_matter
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
@@ -35,6 +36,7 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 _FOOTER_LINES = 3
+_ROW = "table row: "  # how `check --explain` names a paper read from a table row or an HTML card
 _TRUNCATION_MARKS = ("...", "…")
 
 
@@ -283,6 +285,11 @@ def _read_entries(
             continue
         end = doc.entries[section.index]
         own = _entry_blocks(doc, blocks, starts, section)
+        carded = _carded(body, section, own, end, first_seen)
+        if carded is not None:  # a section of HTML paper cards
+            outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(carded)} paper cards)"))
+            outcomes.extend(_row_paper(row, lang, slug, report) for row in carded)
+            continue
         listed = None
         if len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id}) > 1:
             stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
@@ -297,6 +304,25 @@ def _read_entries(
         outcome = _paper(draft, section.block, lang, slug, report, first_seen, titled=not section.kind)
         outcomes.append(outcome)
     return outcomes
+
+
+def _carded(
+    body: list[str], section: Section, own: list[Block], end: int, first_seen: dict[str, int]
+) -> list[tables.Row] | None:
+    """The cards of a section whose papers all come in HTML cards (each paper once), else None."""
+    stretch = next((b.start for b in own if b.kind == "heading"), end)
+    if not any(body[index].lstrip().startswith("<") for index in range(section.block.end, stretch)):
+        return None
+    found = cards(body, section.block.end, stretch)
+    named = {ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id}
+    if not found or {row.arxiv_id for row in found} != named:
+        return None
+    fresh = []
+    for row in found:
+        if row.arxiv_id not in first_seen:
+            first_seen[row.arxiv_id] = row.line
+            fresh.append(row)
+    return fresh
 
 
 def _listed(
@@ -332,31 +358,41 @@ def _with_table_rows(
     ]
     added: list[Outcome] = []
     for start, end in spans:
-        for row in tables.rows(body, start, end):
+        for row in sorted([*tables.rows(body, start, end), *cards(body, start, end)], key=lambda row: row.line):
             if row.arxiv_id in known:
-                _full_title_from(row, known[row.arxiv_id])
+                earlier = known[row.arxiv_id]
+                if earlier.heading.startswith(_ROW) and report.body_line(row.line) < earlier.line:
+                    first = _row_paper(row, lang, slug, report)  # the first card of a paper counts
+                    earlier.paper, earlier.line = first.paper, first.line
+                else:
+                    _full_title_from(row, earlier)
                 continue
-            line = report.body_line(row.line)
-            paper = Paper(
-                arxiv_id=row.arxiv_id,
-                title=row.title_en or row.title_zh,
-                title_zh=row.title_zh,
-                summary=row.summary,
-                summary_lang=lang or ("en" if looks_english(row.summary) else "zh"),
-                abs_url=arxiv.abs_url(row.arxiv_id),
-                pdf_url=arxiv.pdf_url(row.arxiv_id),
-                truncated=False,
-                source=SourceRef(report.path, line),
-                batch=slug,
-                categories=row.categories,
-            )
-            added.append(Outcome(line, f"table row: {row.title_en or row.title_zh}", paper=paper))
+            added.append(_row_paper(row, lang, slug, report))
             known[row.arxiv_id] = added[-1]
-            if not row.summary:
-                report.warning(line, f"table row '{_short(paper.title)}' has no summary")
     if not added:
         return outcomes
     return sorted(outcomes + added, key=lambda outcome: outcome.line)
+
+
+def _row_paper(row: tables.Row, lang: str, slug: str, report: _Reporter) -> Outcome:
+    """The paper of a table row or an HTML card."""
+    line = report.body_line(row.line)
+    paper = Paper(
+        arxiv_id=row.arxiv_id,
+        title=row.title_en or row.title_zh,
+        title_zh=row.title_zh,
+        summary=row.summary,
+        summary_lang=lang or ("en" if looks_english(row.summary) else "zh"),
+        abs_url=arxiv.abs_url(row.arxiv_id),
+        pdf_url=arxiv.pdf_url(row.arxiv_id),
+        truncated=False,
+        source=SourceRef(report.path, line),
+        batch=slug,
+        categories=row.categories,
+    )
+    if not row.summary:
+        report.warning(line, f"table row '{_short(paper.title)}' has no summary")
+    return Outcome(line, f"{_ROW}{paper.title}", paper=paper)
 
 
 def _full_title_from(row: tables.Row, outcome: Outcome) -> None:
