@@ -46,7 +46,10 @@ def paper_url_id(url: str) -> tuple[str | None, bool]:
     match = path.fullmatch(parts.path) if path is not None else None
     if not match:
         return None, False
-    arxiv_id = normalise_id(match.group("id"))
+    raw = match.group("id")
+    arxiv_id = normalise_id(raw)
+    if arxiv_id is None and host in ARXIV_HOSTS and "/" in raw:  # `html/2604.19741v1/x4.png`: a file of the paper
+        arxiv_id = normalise_id(raw.rsplit("/", 1)[0])
     return arxiv_id, arxiv_id is None
 
 

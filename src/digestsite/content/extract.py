@@ -24,7 +24,7 @@ _GENERIC_WORDS = re.compile(
     r"全文|下载|下載|页面|網頁|网页|详细|介绍|here|source|来源|摘要|abstract|view|read|more|details|全文链接)+"
 )
 _GENERIC_PHRASE = re.compile(r"查看|點擊|点击|详情|詳情|跳转|跳轉|前往|阅读原文|閱讀原文|click|see more|read more")
-_ID_TEXT = re.compile(r"(?:arxiv|hf|huggingface|paper|pdf|abs|论文|原文)?\d{4}\.\d{4,5}(?:v\d+)?")
+_ID_TEXT = re.compile(r"(?:arxiv|hf|huggingface|paper|pdf|abs|论文|原文)?\d{4}\.?\d{4,5}(?:v\d+)?")  # dots gone
 _NOT_WORD = re.compile(r"[\W_]+")
 _CODE_LINK = re.compile(r"code|github|gitlab|代码|代碼|源码|源碼|repo|仓库|程式", re.IGNORECASE)
 _CATEGORY = re.compile(r"\b[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*\b")

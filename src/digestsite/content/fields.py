@@ -29,7 +29,7 @@ _KINDS = {
     "paper": "论文链接 论文地址 论文 原文链接 原文地址 原文 链接 地址 网址 url link links paper paperlink paperurl "
     "arxiv arxiv链接 arxiv地址 arxivid arxiv编号 arxivurl arxivlink 论文id id 编号 abs 原始论文 论文原文 hf "
     "huggingface hfpaper hf链接 huggingface链接 论文主页 paperpage 論文連結 論文鏈接 原文連結 連結 論文地址 "
-    "论文链接/doi/arxivid 文章链接 阅读原文 arxiv原文 arxiv页面 论文页面 原始论文页面",
+    "论文链接/doi/arxivid 文章链接 阅读原文 arxiv原文 arxiv页面 论文页面 原始论文页面 原始链接 原始论文链接",
     "pdf": "pdf pdf链接 pdf地址 原文pdf链接 pdflink pdf下载 全文pdf pdf連結",
     "code": "代码 代码链接 代码地址 code codelink github github链接 开源代码 开源地址 项目代码 repo repository 仓库 "
     "源码 代码仓库 程式碼 代碼 代码/项目",
@@ -61,7 +61,7 @@ _KINDS = {
     "meta": "机构 单位 研究机构 作者单位 工作单位 会议 期刊 会议/期刊 发表 出处 venue doi 版本 版本日期 总结时间 "
     "总结类型 详细分析 相关性评分 归属领域 相关领域 comment comments 首次公告 更新时间 状态 论文数 简称 入库日期 "
     "收录 机构/作者 機構 單位 类型 type 首次公开 版本号 来源 引用数 引用 citations 笔记 已有笔记 基本信息 "
-    "论文信息 元信息 metadata sources 数据源 备注 remarks",
+    "论文信息 元信息 metadata sources 数据源 备注 remarks score 评分 得分 分数 rating 属性 项目",
 }
 KIND_OF: dict[str, str] = {name: kind for kind, names in _KINDS.items() for name in names.split()}
 

@@ -19,6 +19,7 @@ _IMAGE_ONLY = re.compile(r"(?:!\[[^\]\n]*\]\([^)\n]*\)|!\[\[[^\]\n]*\]\]|\s)+")
 _TAGS_ONLY = re.compile(r"(?:<(?:!--.*?--|/?[A-Za-z][^<>]{0,400})>\s*)+")
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
+_ITALIC_TAGS = re.compile(r"[*_]([^*_\n]+)[*_]")
 _CODE_SPANS_ONLY = re.compile(r"(?:`[^`\n]+`[ \t]*)+")
 _LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _AUTHOR_EMOJI = ("👤", "👥", "✍️", "✍", "🧑‍🔬")
@@ -86,6 +87,8 @@ def classify(line: str) -> LineInfo:
         return LineInfo("label", label=label)
     if rest[0] == "`" and _CODE_SPANS_ONLY.fullmatch(rest):  # `` `RAG` `人工智能` ``: tags, not text
         return LineInfo("links", codes=_CODE_SPAN.findall(rest))
+    if rest[0] in "*_" and _is_tag_line(rest):  # `*计算化学;密度泛函理论*`: topics, not text
+        return LineInfo("links")
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []
     if not refs and not found and "://" not in rest:
@@ -101,6 +104,15 @@ def _named_in_markup(rest: str) -> list[Ref]:
     if len(_LETTERS.findall(text)) > _MARKUP_LETTERS:
         return []
     return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id") for arxiv_id in references.named_ids(text)[:1]]
+
+
+def _is_tag_line(rest: str) -> bool:
+    """A whole-line italic list of short topics separated by semicolons."""
+    match = _ITALIC_TAGS.fullmatch(rest)
+    if match is None:
+        return False
+    items = [item.strip() for item in re.split(r"[;；]", match.group(1))]
+    return len(items) >= 2 and all(0 < len(item) <= _META_ITEM and not item.endswith(_SENTENCE_ENDS) for item in items)
 
 
 def _is_meta_row(rest: str) -> bool:
@@ -137,3 +149,23 @@ def _is_row(rest: str, found: list[Link]) -> bool:
 def _id_refs(value: str) -> list[Ref]:
     """`**论文ID:** 2508.03694v1`: a bare ID as the value of a paper field."""
     return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id") for arxiv_id in references.ids_in(value)[:1]]
+
+
+_TWO_CELLS = re.compile(r"\|\s*([^|]+?)\s*\|\s*(.*?)\s*\|?\s*")
+
+
+def field_rows(lines: list[str]) -> list[LineInfo] | None:
+    """A two-column table of labels and values (`| **arXiv** | [2607.12277](…) |`), read as field lines;
+    its header and delimiter rows are markup. None for any other table."""
+    infos, fields = [], 0
+    for line in lines:
+        cells = _TWO_CELLS.fullmatch(line.strip())
+        if cells is None:
+            return None
+        if set(line.strip()) <= set("|-: "):
+            infos.append(LineInfo("html"))
+            continue
+        info = classify(f"{cells.group(1)}：{cells.group(2)}")
+        fields += info.role == "fields"
+        infos.append(info if info.role == "fields" else LineInfo("html"))
+    return infos if fields >= 2 and fields * 2 >= len(lines) - 2 else None

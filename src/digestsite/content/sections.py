@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from digestsite.content.blocks import VERBATIM, Block
 from digestsite.content.fields import label_kind
-from digestsite.content.lines import LineInfo, classify
+from digestsite.content.lines import LineInfo, classify, field_rows
 from digestsite.content.references import Ref, heading_ids, refs_in
 from digestsite.content.titles import clean_title, has_cjk
 
@@ -167,6 +167,13 @@ def _collect_refs(section: Section, body: list[str], info: dict[int, LineInfo]) 
     for block in section.blocks:
         if block.kind in VERBATIM:
             continue
+        if body[block.start].lstrip().startswith("|"):
+            rows = field_rows(body[block.start : block.end])
+            for index, line_info in enumerate(rows or (), start=block.start):
+                info[index] = line_info
+                section.refs.extend((index, ref, True) for ref in line_info.refs)
+            if rows is not None:
+                continue
         for index in range(block.start, block.end):
             line = body[index]
             if not line:
