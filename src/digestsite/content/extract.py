@@ -16,7 +16,7 @@ from digestsite.content.blocks import VERBATIM, Block
 from digestsite.content.fields import Field, label_kind, strip_prefix
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.references import Ref
-from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, plain, split_titles
+from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, looks_english, plain, split_titles
 
 _GENERIC_WORDS = re.compile(
     r"(?:arxiv|hf|huggingface|paper|papers|pdf|abs|html|link|links|url|论文|論文|原文|链接|鏈接|連結|地址|主页|主頁|"
@@ -41,6 +41,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\([^)\n]*\)")
 _ABSTRACT_CJK_SHARE = 0.15
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+_ABSTRACT_WORDS = 12  # an English paragraph shorter than this is a note, not an abstract
 _PROSE_MIN = 24  # characters: shorter text after a link label is a title or a note, not the abstract
 _BIBTEX_FENCE = re.compile(r"\s{0,3}(?:`{3,}|~{3,})\s*(?:bibtex|bib|biblatex)\b", re.IGNORECASE)
 _SHORT_TITLE = 160
@@ -547,6 +548,8 @@ def _finish(reader: _Reader) -> None:
     draft = reader.draft
     _labelled_summary_first(reader)
     lines = _assemble(reader)
+    if not reader.abstract:
+        lines = _english_lead_to_abstract(lines, reader)
     abstract = "\n".join(reader.abstract).strip()
     summary = "\n".join(lines).strip()
     if abstract and summary and has_cjk(summary):
@@ -560,6 +563,25 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+
+
+def _english_lead_to_abstract(lines: list[str], reader: _Reader) -> list[str]:
+    """English paragraphs that open an entry whose later text is Chinese are its English abstract: a
+    Chinese digest's summary is the Chinese text (`Abstract…` then `**中文摘要**：…`)."""
+    paragraphs = _PARAGRAPHS.split("\n".join(lines))
+    lead = 0
+    while lead < len(paragraphs) and _english_prose(paragraphs[lead]):
+        lead += 1
+    rest = "\n\n".join(paragraphs[lead:])
+    if not lead or cjk_share(rest) < _ABSTRACT_CJK_SHARE:
+        return lines
+    reader.abstract.extend(paragraphs[:lead])
+    return rest.split("\n")
+
+
+def _english_prose(paragraph: str) -> bool:
+    text = paragraph.strip()
+    return bool(text) and text[0] not in "#|<`-*>" and looks_english(text) and len(text.split()) >= _ABSTRACT_WORDS
 
 
 def _labelled_summary_first(reader: _Reader) -> None:

@@ -87,9 +87,15 @@ _LONGER_SUMMARY_LABEL = re.compile(r"(?:摘要|简介)[\u4e00-\u9fff]{2,10}|[\u4
 
 def label_kind(name: str) -> str | None:
     """The kind of a label as written (`**论文链接：**` → paper), or None for an unknown label."""
-    key = _NAME_NOISE.sub("", name).lower().strip(".:：-–—").translate(_SIMPLIFIED)
+    key = (
+        _NAME_NOISE.sub("", name).lower().strip(".:：-–—").translate(_SIMPLIFIED).replace("（", "(").replace("）", ")")
+    )
     if key in KIND_OF:
         return KIND_OF[key]
+    if key.endswith(")") and "(" in key:  # `中文摘要（中文）`: the label and a note on it
+        key = key[: key.index("(")]
+        if key in KIND_OF:
+            return KIND_OF[key]
     if _LONGER_SUMMARY_LABEL.fullmatch(key):  # `摘要證據與研究關聯`, `结论摘要`, `论文简介`: the summary
         return "summary"
     if "作者" in key and len(key) <= 8:

@@ -28,7 +28,8 @@ _ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `�
 _PAGE_MARKUP = re.compile(r"""(?:import|export)\s[^'"]*\sfrom\s+['"][^'"\n]+['"];?|:::\s*[A-Za-z]*(?:\s.*)?""")
 _SCORE = re.compile(r"\d(?:\.\d+)?\s*/\s*(?:5|10|100)(?:\.0)?\b|\d+(?:\.\d+)?\s*分")
 _SEPARATED = re.compile(r"\s+[|｜·•]\s+")
-_META_ITEM = 64  # characters of one item of a metadata row
+_META_ITEM = 64  # characters of one topic of a topic line
+_META_ROW_ITEM = 100  # characters of one item of a metadata row (an author list may be one)
 _MARKUP_LETTERS = 80  # letters in a line of markup that carries an ID: labels, not a sentence
 _SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?", "；")
 
@@ -118,13 +119,13 @@ def _is_tag_line(rest: str) -> bool:
 def _is_meta_row(rest: str) -> bool:
     """Short items between separators, none of them a sentence: a line of metadata, not summary text
     (`**hf_daily** · `2602.06694` · 2026-02-06`, `🔥 **9.5分** | #语音， #音频 | [arxiv](…)`)."""
-    if rest[0] == "|" or ("|" not in rest and "·" not in rest and "｜" not in rest and "•" not in rest):
-        return False
+    if rest[0] in "|<" or ("|" not in rest and "·" not in rest and "｜" not in rest and "•" not in rest):
+        return False  # a table row, or a line of markup
     items = _SEPARATED.split(rest)
     if len(items) < 2:
         return False
     texts = [plain(item) for item in items]
-    if any(not text or len(text) > _META_ITEM or text.endswith(_SENTENCE_ENDS) or "。" in text for text in texts):
+    if any(not text or len(text) > _META_ROW_ITEM or text.endswith(_SENTENCE_ENDS) or "。" in text for text in texts):
         return False
     return len(items) >= 3 or "`" in rest or "](" in rest or "://" in rest or any(_SCORE.search(x) for x in texts)
 
