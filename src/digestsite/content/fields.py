@@ -96,6 +96,8 @@ def label_kind(name: str) -> str | None:
         key = key[: key.index("(")]
         if key in KIND_OF:
             return KIND_OF[key]
+    if "arxiv" in key and len(key) <= 16 and not key.startswith("arxiv分类"):  # `DOI/arXiv 号`
+        return "paper"
     if _LONGER_SUMMARY_LABEL.fullmatch(key):  # `摘要證據與研究關聯`, `结论摘要`, `论文简介`: the summary
         return "summary"
     if "作者" in key and len(key) <= 8:

@@ -110,10 +110,13 @@ def _kind_of(lowered: str) -> str:
     if _COUNT_SUFFIX.search(lowered):
         return "structure"
     tokens = set(_TOKEN.findall(lowered))
+    label = label_kind(lowered) if short else None
+    if label not in (None, "recap"):
+        return "sub"  # headings that are field labels (`## 论文链接`, `### 作者`, `## 一句话总结`)
     if short and _mentions(lowered, tokens, _STRUCTURE_WORDS):
         return "structure"
-    if short and (_mentions(lowered, tokens, _SUB_WORDS) or label_kind(lowered) is not None):
-        return "sub"  # `## 背景`, and headings that are field labels (`## 论文链接`, `### 作者`)
+    if short and (_mentions(lowered, tokens, _SUB_WORDS) or label is not None):
+        return "sub"  # `## 背景`
     if _mentions(lowered, tokens, _DIGEST_WORDS):
         return "digest"
     return ""

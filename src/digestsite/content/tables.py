@@ -37,8 +37,11 @@ _OTHER_HEADER = re.compile(
     r"关键词|關鍵詞|标签|標籤|方向|领域|評分|评分|分数|排名|日期|时间|年份|作者|机构|keyword|tag|score|date|year|author|rank",
     re.IGNORECASE,
 )
-_ID_CELL = re.compile(r"(?:arxiv\s*[:：]?\s*)?(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
-_ID_IN_ROW = re.compile(r"\|\s*(?:arxiv\s*[:：]?\s*)?\d{4}\.\d{4,5}(?:v\d+)?\s*\|", re.IGNORECASE)
+_ID_CELL = re.compile(r"(?:arxiv\s*[:：]?\s*)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
+_TITLED_ID = re.compile(
+    r"(?P<title>.+?)\s*[(（]\s*(?:arxiv\s*[:：]?\s*)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?\s*[)）]", re.IGNORECASE
+)
+_ID_IN_ROW = re.compile(r"[|(（]\s*(?:arxiv\s*[:：]?\s*)?\d{4}\.\d{4,5}(?:v\d+)?\s*[|)）]", re.IGNORECASE)
 _HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.IGNORECASE | re.DOTALL)
 _HTML_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
 _DISCLOSURE = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE | re.DOTALL)
@@ -143,17 +146,23 @@ def _row(index: int, line: str, note_column: int | None = None, ignored: frozens
     link_cell = next((c for c in cells if references.refs_in(c)), None)
     if link_cell is not None:
         ref = references.refs_in(link_cell)[0]
-    else:  # `| Title | 2609.03236 | …|`: an ID column without links
-        link_cell = next((c for c in cells if _ID_CELL.fullmatch(plain(c))), None)
-        if link_cell is None:
+    else:  # `| Title | 2609.03236 | …|` or `| Title (2602.00037) | …|`: IDs without links
+        named = next(
+            ((c, m) for c in cells if (m := _ID_CELL.fullmatch(plain(c)) or _TITLED_ID.fullmatch(plain(c)))), None
+        )
+        if named is None:
             return None
-        arxiv_id = arxiv.normalise_id(_ID_CELL.fullmatch(plain(link_cell)).group(1))  # type: ignore[union-attr]
-        ref = references.Ref(arxiv_id, arxiv.abs_url(arxiv_id or ""), "", "id")
+        link_cell, match = named
+        arxiv_id = arxiv.normalise_id(match.group("id"))
+        ref = references.Ref(arxiv_id, arxiv.abs_url(arxiv_id or ""), match.groupdict().get("title") or "", "id")
     if ref.arxiv_id is None:
         return None
     title_en = title_zh = ""
     found = references.links(link_cell)
-    if found and not generic_link_text(found[0].text):
+    if ref.kind == "id" and ref.text:
+        title = clean_title(ref.text)[0]
+        title_en, title_zh = (title, "") if is_latin(title) else ("", title)
+    elif found and not generic_link_text(found[0].text):
         title = clean_title(_CODE_SPAN.sub("", found[0].text))[0]
         title_en, title_zh = (title, "") if is_latin(title) else ("", title)
     notes: dict[int, str] = {}
