@@ -1,6 +1,10 @@
 """Deterministic digest corpora in the seed format, for benchmarks and for tests that need volume.
 
 python benchmarks/corpus.py OUTDIR --papers N [--per-batch 15] [--seed 0]
+
+Titles and summaries mix the terms readers search for (search_quality.py's query set) with near
+misses that share their characters but not the phrase (多模型 and 跨模态 beside 多模态, 大语料 beside
+大语言模型), so a search that matches characters rather than phrases shows up in its precision.
 """
 
 from __future__ import annotations
@@ -9,33 +13,30 @@ import argparse
 import random
 from pathlib import Path
 
+# Topics of Chinese titles and summaries.
 _ZH = [
-    "大语言模型",
-    "多模态",
-    "扩散模型",
-    "检索增强",
-    "推理能力",
-    "智能体",
-    "基准测试",
-    "对齐",
-    "长上下文",
-    "量化",
-    "混合专家",
-    "状态空间",
-]
+    "大语言模型", "多模态", "扩散模型", "检索增强", "推理能力", "智能体", "基准测试", "对齐", "长上下文", "量化",
+    "混合专家", "状态空间", "视频生成", "注意力", "数学推理", "代码生成", "图像编辑",
+]  # fmt: skip
+# Phrases that share characters or bigrams with the topics without containing them.
+_NEAR = ["多模型", "跨模态", "大语料", "语言模型", "上下文学习", "性能体现", "混合精度", "生成式", "注意到", "专家系统"]
+# Latin names summaries mention.
+_LATIN = ["Mamba", "Transformer", "LoRA", "RAG", "Jamba", "state space", "mixture of experts", "1-bit", "Transformers"]
 _EN = [
-    "Scaling",
-    "Sparse",
-    "Multimodal",
-    "Diffusion",
-    "Retrieval",
-    "Reasoning",
-    "Agents",
-    "Alignment",
-    "Memory",
-    "Quantization",
-    "Experts",
-]
+    "Scaling", "Sparse", "Multimodal", "Diffusion", "Retrieval", "Reasoning", "Agents", "Alignment", "Memory",
+    "Quantization", "Experts",
+]  # fmt: skip
+# Names some English titles carry, so title matches and summary-only matches both exist.
+_EN_NAMES = ["Mamba", "Transformer", "LoRA", "RAG", "Jamba", "State Space", "Mixture of Experts", "1-bit"]
+
+
+def _summary(rng: random.Random, chars: int) -> str:
+    summary = ""
+    while len(summary) < chars:
+        first = rng.choice(_ZH) if rng.random() < 0.6 else rng.choice(_NEAR)
+        second = rng.choice(_ZH) if rng.random() < 0.6 else rng.choice(_LATIN)
+        summary += f"我们研究{first}与{second}的结合，提升了 {rng.randint(2, 95)}% 的效果。"
+    return summary
 
 
 def write_corpus(folder: Path, papers: int, per_batch: int = 15, seed: int = 0, summary_chars: int = 300) -> int:
@@ -50,15 +51,15 @@ def write_corpus(folder: Path, papers: int, per_batch: int = 15, seed: int = 0, 
             month = (23 + block // 12) * 100 + block % 12 + 1
             arxiv_id = f"{month}.{10000 + n % 3000:05d}"
             words = rng.sample(_EN, 5)
+            if rng.random() < 0.1:
+                words[rng.randrange(5)] = rng.choice(_EN_NAMES)
             lines += [
                 f"# {' '.join(words)} {n}",
                 f"[{''.join(rng.sample(_ZH, 3))} {n}](https://arxiv.org/abs/{arxiv_id})",
                 "",
+                _summary(rng, summary_chars),
+                "",
             ]
-            summary = ""
-            while len(summary) < summary_chars:
-                summary += f"我们研究{rng.choice(_ZH)}与{rng.choice(_ZH)}的结合，提升了 {rng.randint(2, 95)}% 的效果。"
-            lines += [summary, ""]
         (folder / f"{files:05d}.md").write_text("\n".join(lines), "utf-8")
         files += 1
     return files
