@@ -4,11 +4,11 @@
 
 56 papers is the bundled demo site; larger sizes use the deterministic generator in corpus.py. Every
 number is one run of the installed `digestsite` command measured from outside (wall clock, and peak
-RSS from wait4, the largest of the build's processes, Pagefind's included). Outputs go to a RAM disk
+RSS from wait4, the largest of the build's processes). Outputs go to a RAM disk
 when there is one. "cold" starts with no output and no cache; "empty output" removes the output of a
 finished build but keeps `.digestsite-cache/`, as a CI runner that restores its cache does. The
 edits add a space to the newest digest, then to the oldest: the newest batches are the ones usually
-edited, and they sit in smaller search shards.
+edited.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
@@ -13,7 +12,7 @@ from digestsite.cache.keys import Keys
 from digestsite.commands.build import BuildOptions, build
 from digestsite.config import load_config
 from digestsite.render.renderer import Renderer
-from digestsite.search import shards as search
+from digestsite.search import documents, indexer
 from digestsite.site.assemble import load_site
 from helpers import REPO, run, snapshot, write_site
 
@@ -81,19 +80,13 @@ def test_strict_still_fails_on_warnings_when_nothing_changed(bundled_site):
     assert strict.returncode == 1 and "003_001580e75e0c0255.txt:27: warning:" in strict.stderr
 
 
-@pytest.fixture
-def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cut the search index after every batch of the demo site (four shards instead of one)."""
-    monkeypatch.setattr(search, "SHARD_LEVELS", (search.ShardLevel(1, 1, 10),))
-
-
 @pytest.mark.slow  # twenty seconds of builds: the slow run keeps it
-def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, small_shards):
+def test_in_place_updates_patch_the_search_index_and_match_fresh_builds(bundled_site, monkeypatch):
     root = bundled_site.parent
     cached = load_config(bundled_site, {"output": str(root / "cached")})
     fresh = load_config(bundled_site, {"output": str(root / "fresh")})
     first = build(cached, cache=DiskCache(cached))
-    assert first.pages == 128 and len(list((root / "cached" / "pagefind").glob("part-*"))) == 3
+    assert first.pages == 128 and (root / "cached" / "search-index" / "meta.js").is_file()
     changes = [
         lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们隆重推出了 Jamba"),
         # The first paper of a batch: the neighbouring batch's last paper page links to it by title.
@@ -105,20 +98,22 @@ def test_in_place_updates_of_a_sharded_site_match_fresh_builds(bundled_site, sma
     ]
     for change in changes:
         change()
-        updated = build(cached, cache=DiskCache(cached))
+        with monkeypatch.context() as patch:
+            patch.setattr(indexer.SearchIndexer, "_index_all", lambda _: pytest.fail("the index was made anew"))
+            updated = build(cached, cache=DiskCache(cached))
         assert updated.in_place and 0 < updated.pages < 128  # only the pages that changed
         build(fresh)
         assert snapshot(root / "cached") == snapshot(root / "fresh")
 
 
-def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundled_site, small_shards, monkeypatch):
+def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundled_site, monkeypatch):
     root = bundled_site.parent
     config = load_config(bundled_site)
     build(config, cache=DiskCache(config))
     before = snapshot(config.output_dir)
     shutil.rmtree(config.output_dir)
     monkeypatch.setattr(Renderer, "render", lambda *_: pytest.fail("a cached page was rendered again"))
-    monkeypatch.setattr(subprocess, "Popen", lambda *_, **__: pytest.fail("a cached shard was indexed again"))
+    monkeypatch.setattr(documents, "add_tokens", lambda *_: pytest.fail("a cached paper was indexed again"))
     build(config, cache=DiskCache(config))
     assert snapshot(config.output_dir) == before
     assert (root / ".digestsite-cache" / "pages" / "index.pickle").is_file()

@@ -1,4 +1,4 @@
-"""Never publish a broken site: one build at a time per output, guarded paths, Pagefind that cannot hang."""
+"""Never publish a broken site: one build at a time per output, guarded paths, a failed search index."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from digestsite.config import load_config
 from digestsite.errors import OutputError
 from digestsite.output import journal
 from digestsite.output.lock import OutputLock
-from digestsite.search import pagefind
+from digestsite.search import documents
 from helpers import EXECUTABLE, run, snapshot, write_site
 
 GOOD = "# One\n[一](https://arxiv.org/abs/2401.00001)\n\n摘要。\n"
@@ -79,32 +79,22 @@ def test_a_link_in_seeds_to_a_file_outside_is_skipped_with_a_warning(tmp_path):
     assert not (tmp_path / "site" / "_site" / "papers" / "2401.00002").exists()
 
 
-def pagefind_children() -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"pagefind" in command:
-            children.append(int(entry.name))
-    return children
-
-
-def test_a_pagefind_run_past_its_time_is_killed_and_the_build_refused(tmp_path, monkeypatch):
+def test_a_search_index_that_fails_leaves_the_live_site_as_it_was(tmp_path, monkeypatch):
     write_site(tmp_path, {"a.md": GOOD})
     config = load_config(tmp_path / "site.yaml")
-    build(config)
+    build(config, cache=DiskCache(config))
     before = snapshot(config.output_dir)
     (tmp_path / "seeds" / "a.md").write_text(GOOD.replace("摘要", "新摘要"), "utf-8")
-    monkeypatch.setattr(pagefind, "TIMEOUT_SECONDS", 0.0)
-    monkeypatch.setattr(pagefind, "TIMEOUT_PER_PAPER", 0.0)
-    with pytest.raises(pagefind.SearchIndexError, match="did not finish in time"):
-        build(config)
-    assert snapshot(config.output_dir) == before
-    assert pagefind_children() == []
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("._site.", ".search-documents-"))]
+
+    def fail(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(documents, "add_tokens", fail)
+    for cache in (DiskCache(config), None):  # an in-place update, then a staged build
+        with pytest.raises(OSError, match="disk full"):
+            build(config, cache=cache) if cache else build(config)
+        assert snapshot(config.output_dir) == before
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith("._site.")]
 
 
 def test_a_lock_is_released_when_its_build_fails(tmp_path):

@@ -1,4 +1,4 @@
-"""Child processes (render workers, Pagefind) die with the build that started them.
+"""Child processes (render workers) die with the build that started them.
 
 A build killed mid-way must not leave children writing into a staging folder that the next build
 deletes. On Linux each child asks the kernel for SIGKILL when its parent dies; elsewhere this is a no-op.

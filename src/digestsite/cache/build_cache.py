@@ -3,10 +3,10 @@
 The pipeline (commands/build.py) is the same with every cache; only the answers differ:
 - `NoCache` reuses nothing and keeps nothing: `build --no-cache`, `deploy`, and the default;
 - `DiskCache` keeps everything in `.digestsite-cache/` beside site.yaml (file hashes, parses, compiled
-  templates, rendered pages, search shards, and a manifest of the output folder), so an unchanged build
-  returns at once and an edit rewrites only what changed;
+  templates, rendered pages, the search index's records and chunks, and a manifest of the output
+  folder), so an unchanged build returns at once and an edit rewrites only what changed;
 - `ServeCache` is the dev server's: the same idea, held in memory between rebuilds.
-No stage imports this package: stages take plain protocols (ParseStore, ShardStore, Producer).
+No stage imports this package: stages take plain protocols (ParseStore, IndexStore, Producer).
 
 This module imports no stage at load time (the parser, Jinja and markdown-it take a fifth of a second
 to load): what the stores need is imported when a build runs past the up-to-date check.
@@ -27,7 +27,7 @@ from digestsite.cache.manifest import Manifest, Records
 from digestsite.cache.memo import StoredMemo
 from digestsite.cache.page_store import Location, PageStore, Producer
 from digestsite.cache.pickles import CACHE_STAMP, read_pickle, write_pickle
-from digestsite.cache.shard_store import FolderShardStore
+from digestsite.cache.search_store import FolderIndexStore, MemoryIndexStore
 from digestsite.config import Config
 from digestsite.content.model import Diagnostic, failing_diagnostics
 from digestsite.render.theme import bundled_folders
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from digestsite.cache.parses import MemoryParses
     from digestsite.render.outputs import OutputPlan
     from digestsite.render.papers_json import BatchPart
-    from digestsite.search.pagefind import ShardStore
+    from digestsite.search.indexer import IndexStore
     from digestsite.site.sources import MetadataSource, ParseStore
 
 CACHE_DIR = ".digestsite-cache"
@@ -51,7 +51,7 @@ IN_PLACE_PAGES = 1000
 @dataclass
 class Update:
     """What a build writes: the changes, whether they go into the live folder in place (else the whole
-    site is staged and swapped in), and the live search index's shard keys."""
+    site is staged and swapped in), and the keys of the live site's search index."""
 
     changes: Changes
     in_place: bool = False
@@ -76,12 +76,8 @@ class NoCache:
 
         return create_environment(config.templates_dir)
 
-    def shards(self, config: Config) -> ShardStore | None:
-        return None  # every shard indexed afresh
-
-    def scratch(self, config: Config) -> Path:
-        """Where search documents are written while Pagefind reads them (never beside the output)."""
-        return config.root
+    def search_store(self, config: Config) -> IndexStore | None:
+        return None  # every paper indexed afresh
 
     def batch_part(self, config: Config) -> BatchPart | None:
         return None
@@ -172,12 +168,9 @@ class DiskCache(_KeyedCache):
 
         return create_environment(config.templates_dir, self._sub("templates"))
 
-    def shards(self, config: Config) -> ShardStore | None:
+    def search_store(self, config: Config) -> IndexStore | None:
         folder = self._sub("search")
-        return FolderShardStore(folder, self.keys) if folder is not None else None
-
-    def scratch(self, config: Config) -> Path:
-        return self._sub() or config.root
+        return FolderIndexStore(folder, self.keys) if folder is not None else None
 
     def batch_part(self, config: Config) -> BatchPart | None:
         from digestsite.render.papers_json import batch_json
@@ -218,10 +211,8 @@ class DiskCache(_KeyedCache):
 
 
 class ServeCache(_KeyedCache):
-    """The dev server's: parses, file hashes, the Jinja environment and the output's record, in memory.
-
-    Search shards go to `.digestsite-cache/serve-search`, apart from `build`'s.
-    """
+    """The dev server's: parses, file hashes, the Jinja environment, the search index's store and the
+    output's record, in memory."""
 
     def __init__(self) -> None:
         super().__init__(FileHashes())
@@ -229,7 +220,8 @@ class ServeCache(_KeyedCache):
         self._environment: tuple[str, Environment] | None = None
         self._files: dict[str, str] = {}
         self._groups: dict[str, tuple[str, ...]] = {}
-        self.live_search: list[str] = []  # the shard keys of the index in the served folder
+        self.live_search: list[str] = []  # the keys of the search index in the served folder
+        self._search = MemoryIndexStore(self.keys)
 
     def parses(self, config: Config) -> ParseStore | None:
         from digestsite.cache.parses import MemoryParses
@@ -247,19 +239,8 @@ class ServeCache(_KeyedCache):
             self._environment = (key, create_environment(config.templates_dir))
         return self._environment[1]
 
-    def shards(self, config: Config) -> ShardStore | None:
-        folder = self.shards_folder(config)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-        return FolderShardStore(folder, self.keys)
-
-    def scratch(self, config: Config) -> Path:
-        return self.shards_folder(config).parent
-
-    def shards_folder(self, config: Config) -> Path:
-        return config.root / CACHE_DIR / "serve-search"
+    def search_store(self, config: Config) -> IndexStore | None:
+        return self._search
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
         changes = self._changes(plan, self._files, self._groups)

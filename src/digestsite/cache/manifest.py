@@ -34,7 +34,7 @@ def output_key(output_dir: Path) -> str:
 @dataclass(frozen=True)
 class Manifest:
     """What a build wrote into its output folder: each file's fingerprint, the paths of each keyed
-    output group (see render.outputs.OutputGroup), and the search shards' keys."""
+    output group (see render.outputs.OutputGroup), and the keys of its search index."""
 
     files: dict[str, str]
     groups: dict[str, tuple[str, ...]]

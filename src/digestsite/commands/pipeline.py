@@ -16,8 +16,7 @@ from digestsite.errors import ContentError
 from digestsite.output.parallel import default_workers
 from digestsite.output.write import InPlaceUpdate, StagedWrite
 from digestsite.render.outputs import plan_outputs
-from digestsite.search.pagefind import SearchIndexer
-from digestsite.search.shards import shard_bundles
+from digestsite.search.indexer import INDEX_META, SearchIndexer
 from digestsite.site.assemble import assemble_site
 from digestsite.site.sources import PlainMetadata, read_sources
 
@@ -30,30 +29,28 @@ def build_site(config: Config, strict: bool, options: BuildOptions, cache: NoCac
         site = assemble_site(config, sources, metadata.read(config.metadata_file), metadata.fill)
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
-    with SearchIndexer(site, cache.shards(config), scratch=cache.scratch(config)) as indexer:
-        search = indexer if options.search else None
-        if search is not None:
-            search.start()  # Pagefind indexes while pages are planned and rendered
-        with clock("plan"):
-            env, part = cache.environment(config), cache.batch_part(config)
-            plan = plan_outputs(site, env, shard_bundles(site), local=options.local, batch_part=part)
-            update = cache.update(config, plan)
-        changes = update.changes
-        writer = (
-            InPlaceUpdate(config.output_dir, changes.stale, update.live_search)
-            if update.in_place
-            else StagedWrite(config.output_dir)
-        )
-        with writer:
-            with clock("render+write"):
-                pages_done = partial(clock.report, "render+write")
-                files, outcomes = writer.write(changes.planned, cache.producer, default_workers(), search, pages_done)
-            with clock("search"):
-                if search is not None:
-                    search.wait()  # a failed index stops the build before the live site is touched
-            with clock("swap"):
-                writer.commit(search)
-        cache.record(update, outcomes, indexer.keys if search is not None else (), site)
+    with clock("plan"):
+        env, part = cache.environment(config), cache.batch_part(config)
+        index = INDEX_META if site.papers else ""
+        plan = plan_outputs(site, env, index, local=options.local, batch_part=part)
+        update = cache.update(config, plan)
+    changes = update.changes
+    writer = (
+        InPlaceUpdate(config.output_dir, changes.stale, update.live_search)
+        if update.in_place
+        else StagedWrite(config.output_dir)
+    )
+    with writer:
+        with clock("render+write"):
+            pages_done = partial(clock.report, "render+write")
+            files, outcomes = writer.write(changes.planned, cache.producer, default_workers(), pages_done)
+        with clock("search"):
+            search = SearchIndexer(site, cache.search_store(config)) if options.search else None
+            if search is not None:
+                search.wait()  # a failed index stops the build before the live site is touched
+        with clock("swap"):
+            writer.commit(search)
+    cache.record(update, outcomes, search.keys if search is not None else (), site)
     pages = changes.pages
     return BuildResult(
         config.output_dir, pages, files, len(site.papers), len(site.batches), clock.elapsed(), site.diagnostics,

@@ -26,7 +26,7 @@ from digestsite.errors import ConfigError, ContentError, DigestsiteError
 from digestsite.messages import counted
 from digestsite.output.lock import OutputLock
 from digestsite.output.write import InPlaceUpdate
-from digestsite.search.pagefind import SearchIndexer
+from digestsite.search.indexer import SearchIndexer
 from digestsite.site.assemble import Site
 
 
@@ -74,16 +74,16 @@ class SessionBuilder:
         return result
 
     def refresh_search(self) -> None:
-        """The pipeline's last stage, run later: swap in the shards whose papers changed, at low priority."""
+        """The pipeline's last stage, run later: swap in the index files whose papers changed."""
         site = self.site
         if site is None:
             return
-        cache, config = self.cache, site.config
-        with SearchIndexer(site, cache.shards(config), scratch=cache.scratch(config), background=True) as indexer:
-            indexer.wait()  # Pagefind runs without holding up rebuilds, which take the lock below
-            with OutputLock(self.output_dir), InPlaceUpdate(self.output_dir, [], cache.live_search) as update:
-                update.commit(indexer)
-                cache.live_search = list(indexer.keys)
+        cache = self.cache
+        indexer = SearchIndexer(site, cache.search_store(site.config))
+        indexer.wait()  # indexing happens without holding up rebuilds, which take the lock below
+        with OutputLock(self.output_dir), InPlaceUpdate(self.output_dir, [], cache.live_search) as update:
+            update.commit(indexer)
+            cache.live_search = list(indexer.keys)
 
 
 class SearchRefresher:

@@ -20,15 +20,3 @@ def atomic_write(target: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-def link_tree(source: Path, target: Path) -> None:
-    """Recreate the folder `source` as `target`, its files as hard links: a copy that costs no bytes,
-    safe because a built site's files are only ever replaced, never written in place."""
-    os.mkdir(target)
-    with os.scandir(source) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                link_tree(Path(entry.path), target / entry.name)
-            else:
-                os.link(entry.path, target / entry.name, follow_symlinks=False)

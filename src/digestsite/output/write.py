@@ -18,7 +18,7 @@ from digestsite.output.parallel import can_fork, run_forked
 from digestsite.output.paths import checked_relative
 from digestsite.output.staging import StagingFolder
 from digestsite.render.outputs import Output
-from digestsite.search.pagefind import SearchIndexer
+from digestsite.search.indexer import SearchIndexer
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 
@@ -51,7 +51,6 @@ class StagedWrite:
         planned: Sequence[Planned],
         producer: ProducerFactory,
         workers: int,
-        indexer: SearchIndexer | None,
         progress: Progress | None = None,
     ) -> tuple[int, list[object]]:
         """Produce every output; copies of static files here, the rest by `workers` forked processes.
@@ -65,8 +64,6 @@ class StagedWrite:
         done = mp.get_context("fork").RawValue("l", 0) if can_fork() else None  # shared with forked workers
 
         def report() -> None:
-            if indexer is not None:
-                indexer.poll()  # keep Pagefind busy with the next shards while pages render
             if progress is not None and done is not None:
                 progress(done.value, len(produced))
 
@@ -124,7 +121,7 @@ class _WriteShare:
 
 
 class InPlaceUpdate:
-    """Just the changed files (and search shards) of a live site, through a journal (see journal.py):
+    """Just the changed files (and search index files) of a live site, through a journal (see journal.py):
     everything is produced first, then moved in, all or nothing."""
 
     def __init__(self, output_dir: Path, stale: Sequence[str], previous_search: Sequence[str]) -> None:
@@ -138,7 +135,6 @@ class InPlaceUpdate:
         planned: Sequence[Planned],
         producer: ProducerFactory,
         workers: int,
-        indexer: SearchIndexer | None,
         progress: Progress | None = None,
     ) -> tuple[int, list[object]]:
         with producer() as making:

@@ -80,7 +80,7 @@ class OutputPlan:
 def plan_outputs(
     site: Site,
     env: Environment,
-    search_bundles: list[str],
+    search_index: str,
     *,
     local: bool = False,
     batch_part: BatchPart | None = None,
@@ -90,7 +90,7 @@ def plan_outputs(
     assets = collect_assets(theme_dir() / "static", config.static_dir)
     if not any(shows_metadata(paper) for paper in site.papers):
         del assets[METADATA_CSS]  # no page links it: a site without metadata is as it was before there was any
-    planner = _Planner(site, Renderer(site, assets, local=local, env=env), assets, search_bundles, batch_part)
+    planner = _Planner(site, Renderer(site, assets, local=local, env=env), assets, search_index, batch_part)
     groups = [OutputGroup(None, planner.site_wide)]
     groups += [OutputGroup(batch_group_inputs(site, b), partial(planner.batch_outputs, b)) for b in site.batches]
     locales = tuple(site.locales[lang] for lang in config.languages)
@@ -105,13 +105,13 @@ class _Planner:
         site: Site,
         renderer: Renderer,
         assets: dict[str, Asset],
-        search_bundles: list[str],
+        search_index: str,
         batch_part: BatchPart | None,
     ) -> None:
         self.site = site
         self.renderer = renderer
         self.assets = assets
-        self.search_bundles = search_bundles
+        self.search_index = search_index
         self.batch_part = batch_part
 
     def pages(self, pages: Iterable[Page]) -> list[Output]:
@@ -124,7 +124,7 @@ class _Planner:
     def site_wide(self) -> list[Output]:
         site, config = self.site, self.site.config
         languages = config.languages
-        outputs = self.pages(page for lang in languages for page in site_pages(site, lang, self.search_bundles))
+        outputs = self.pages(page for lang in languages for page in site_pages(site, lang, self.search_index))
         outputs += [Output(asset.path, (asset.path,), source=asset.source) for asset in self.assets.values()]
         data = partial(papers_json, site, self.batch_part)
         outputs.append(Output("papers.json", ("papers.json", site.batches), data, stored=False))
@@ -141,7 +141,7 @@ class _Planner:
         # The sitemap lists every page's path and date, which follow from the batches' slugs and dates and
         # the slugs of the papers each batch owns: far cheaper to compare than the pages themselves.
         listing = tuple((b.slug, b.date, tuple(p.slug for p in owned_papers(b))) for b in site.batches)
-        pages = partial(plan_pages, site, self.search_bundles)
+        pages = partial(plan_pages, site, self.search_index)
         outputs = [Output("sitemap.xml", ("sitemap", listing), lambda: sitemap_xml(site, pages()))]
         newest = site.papers[: site.config.feed_size]
         feed_inputs = (newest, tuple(site.batch(p.batch) for p in newest))

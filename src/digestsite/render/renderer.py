@@ -124,7 +124,7 @@ class Renderer:
 
     @pass_context
     def _href_to(self, context: Context, path: str) -> str:
-        """A link to any output file by its path in the output, such as `pagefind/pagefind.js`."""
+        """A link to any output file by its path in the output, such as `search-index/meta.js`."""
         return self.href(context["page"], path)
 
     @pass_context

@@ -1,1 +1,1 @@
-"""The search index: documents made from the site model, cut into shards, indexed by Pagefind."""
+"""Search: the site's own index of every paper, written as static files that static/search.js reads."""

@@ -1,44 +1,47 @@
-"""Search documents: what a result shows, and the text a paper is found by."""
+"""Search records: what the index knows of a paper, the text it is found by and what a result shows."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-
-from markupsafe import escape
+from dataclasses import dataclass
 
 from digestsite.content.markdown import plain_text
 from digestsite.content.model import Paper
-from digestsite.site.assemble import Site
+from digestsite.search.tokens import add_tokens, id_token
 
 
-def content_language(site: Site) -> str:
-    """The language Pagefind indexes every document as: the summaries' most common one.
+@dataclass(frozen=True)
+class SearchRecord:
+    """One paper as the search sees it: both titles, the authors and the summary as plain text."""
 
-    Indexing as the summaries' language is what lets Pagefind segment Chinese words behind the
-    English interface too.
-    """
-    summary_langs = Counter(p.summary_lang for p in site.papers)
-    return summary_langs.most_common(1)[0][0].split("-")[0] if summary_langs else "zh"
+    arxiv_id: str
+    slug: str
+    title: str
+    title_zh: str
+    authors: tuple[str, ...]
+    summary: str
+
+    def head_tokens(self) -> set[str]:
+        """The tokens of the titles and authors: a match there ranks first."""
+        tokens = add_tokens(self.title, set())
+        add_tokens(self.title_zh, tokens)
+        add_tokens(", ".join(self.authors), tokens)
+        return tokens
+
+    def tokens(self, head: set[str]) -> set[str]:
+        """Every token the paper is found by: `head`'s, the summary's and its arXiv ID's."""
+        tokens = add_tokens(self.summary, set(head))
+        tokens.add(id_token(self.arxiv_id))
+        return tokens
+
+    def fragment(self) -> dict[str, object]:
+        """What a result shows, as the search page reads it (short keys: it is fetched per result)."""
+        data: dict[str, object] = {"u": self.slug, "t": self.title, "z": self.title_zh, "s": self.summary}
+        if self.authors:
+            data["a"] = list(self.authors)
+        return data
 
 
-def shard_documents(site: Site, papers: Sequence[Paper]) -> dict[str, str]:
-    """Output path (the first language's paper page) → search document, for each of `papers`."""
-    first = site.config.languages[0]
-    return {site.routes.path("paper", first, paper.slug): search_document(site, paper) for paper in papers}
-
-
-def search_document(site: Site, paper: Paper) -> str:
-    """Both titles, the authors, the summary as text and the batch's title in each language."""
-    batch = site.batch(paper.batch)
-    title = escape(paper.title)
-    authors = f"<p>{escape(', '.join(paper.authors))}</p>" if paper.authors else ""  # found by name
-    batch_titles = "".join(
-        f'<p data-pagefind-meta="batch_{lang}">{escape(batch.title[lang])}</p>' for lang in site.config.languages
-    )
-    return (
-        f'<!doctype html><html lang="{escape(paper.summary_lang)}"><head><meta charset="utf-8"><title>{title}</title>'
-        f"</head><body data-pagefind-body><h1>{title}</h1>"
-        f'<p data-pagefind-meta="title_zh">{escape(paper.title_zh)}</p>{authors}'
-        f"<p>{escape(plain_text(paper.summary))}</p>{batch_titles}</body></html>"
+def search_record(paper: Paper) -> SearchRecord:
+    return SearchRecord(
+        paper.arxiv_id, paper.slug, paper.title, paper.title_zh, paper.authors, plain_text(paper.summary)
     )

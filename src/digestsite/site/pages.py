@@ -4,7 +4,7 @@ BibTeX) is made when the page is rendered, so an unchanged page costs almost not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from digestsite.content.markdown import plain_text
@@ -66,20 +66,20 @@ def page_shows_metadata(page: Page) -> bool:
     return page.kind == "batch" and isinstance(batch, Batch) and any(p.authors for p in batch.papers)
 
 
-def plan_pages(site: Site, search_bundles: Sequence[str]) -> Iterator[Page]:
+def plan_pages(site: Site, search_index: str) -> Iterator[Page]:
     """Every HTML page, language by language, in a fixed order."""
     for lang in site.config.languages:
-        yield from site_pages(site, lang, search_bundles)
+        yield from site_pages(site, lang, search_index)
         for batch in site.batches:
             yield batch_page(site, batch, lang)
         for paper in site.papers:
             yield paper_page(site, paper, lang)
 
 
-def site_pages(site: Site, lang: str, search_bundles: Sequence[str]) -> Iterator[Page]:
+def site_pages(site: Site, lang: str, search_index: str) -> Iterator[Page]:
     """The pages of one language that are not about one batch or paper: home, archive, search, 404.
 
-    `search_bundles` are the search index's bundle folders, first (primary) first, for the search page.
+    `search_index` is the search index's entry file, which the search page loads ("" when there is none).
     """
     locale = site.locales[lang]
     path = site.routes.path
@@ -88,8 +88,7 @@ def site_pages(site: Site, lang: str, search_bundles: Sequence[str]) -> Iterator
                {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
-    search = {"search_bundle": search_bundles[0] if search_bundles else "",  # none: nothing to search
-              "search_shards": tuple(search_bundles[1:]), "search_root": path("home", lang)}  # fmt: skip
+    search = {"search_index": search_index}
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
 
