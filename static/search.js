@@ -54,7 +54,7 @@
         for (var k = 0; k < b[2]; k++) { docBatch.push(i); }
         return entry;
       });
-      meta = { chunks: m.chunks, batches: batches, docBatch: docBatch,
+      meta = { chunks: m.chunks, batches: batches, docBatch: docBatch, tags: m.tags,
                isCjk: new RegExp("^[" + m.cjk + "]", "u"), cjk: m.cjk, word: word,
                pieces: new RegExp("([" + m.cjk + "]+)|(" + word + "+)", "gu") };
       window.digestsiteSearch.chunks = m.chunks;
@@ -279,7 +279,7 @@
   }
 
   // A window of the summary around its first match, cut between characters (never inside a pair).
-  function excerpt(text, ranges) {
+  function excerpt(text, ranges, lang) {
     var first = ranges.length ? ranges[0][0] : 0;
     var start = Math.max(0, first - 40);
     var end = Math.min(text.length, start + 160);
@@ -287,13 +287,21 @@
     if (/[\udc00-\udfff]/.test(text[end] || "")) { end++; }
     var p = marked("p", text, ranges, start, end);
     p.className = "excerpt";
-    p.lang = "zh-CN";
+    p.lang = tag(lang);
     if (start > 0) { p.insertBefore(document.createTextNode("…"), p.firstChild); }
     if (end < text.length) { p.appendChild(document.createTextNode("…")); }
     return p;
   }
 
   function link(pattern, slug) { return pattern.replace("{slug}", encodeURIComponent(slug)); }
+
+  function tag(code) { return meta.tags[code] || code; }
+
+  function line(className, text, terms) {
+    var p = marked("p", text, matches(text, terms).ranges, 0, text.length);
+    p.className = className;
+    return p;
+  }
 
   function item(f, terms) {
     var li = document.createElement("li");
@@ -304,18 +312,9 @@
     title.lang = "en";
     a.appendChild(title);
     li.appendChild(a);
-    if (f.z) {
-      var zh = marked("p", f.z, matches(f.z, terms).ranges, 0, f.z.length);
-      zh.className = "title-zh";
-      zh.lang = "zh-CN";
-      li.appendChild(zh);
-    }
-    if (f.a) {
-      var by = marked("p", f.a.join(", "), matches(f.a.join(", "), terms).ranges, 0, f.a.join(", ").length);
-      by.className = "authors";
-      li.appendChild(by);
-    }
-    li.appendChild(excerpt(f.s, matches(f.s, terms).ranges));
+    if (f.z) { li.appendChild(line("title-zh", f.z, terms)).lang = tag("zh"); }
+    if (f.a) { li.appendChild(line("authors", f.a.join(", "), terms)); }
+    if (f.s) { li.appendChild(excerpt(f.s, matches(f.s, terms).ranges, f.l)); }
     var batch = document.createElement("p");
     batch.className = "batch";
     var batchLink = document.createElement("a");
@@ -423,7 +422,7 @@
         a.textContent = f.t;
         a.lang = "en";
         li.appendChild(a);
-        if (f.z) { li.append(" · "); var z = document.createElement("span"); z.lang = "zh-CN"; z.textContent = f.z; li.appendChild(z); }
+        if (f.z) { li.append(" · "); var z = document.createElement("span"); z.lang = tag("zh"); z.textContent = f.z; li.appendChild(z); }
         ul.appendChild(li);
       });
       suggestions.append(p, ul);

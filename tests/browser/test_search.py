@@ -62,6 +62,8 @@ def test_queries_find_exactly_the_papers_holding_them_in_both_interfaces(search_
         assert paper_ids(hrefs) == relevant(query) and hrefs, (query, status, hrefs)
         assert all(href.startswith("../papers/") for href in hrefs)
         assert page.evaluate("location.pathname") == f"{SUBPATH}{ui}search/"
+    for quoted in ('"多模态"', "“多模态”"):  # a quoted phrase finds what the phrase does
+        assert paper_ids(search(page, f"{search_site}{ui}search/?q={quote(quoted)}")[1]) == relevant("多模态")
     assert page.requested_hosts <= {"127.0.0.1"}
 
 

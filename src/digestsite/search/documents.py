@@ -19,6 +19,7 @@ class SearchRecord:
     title_zh: str
     authors: tuple[str, ...]
     summary: str
+    summary_lang: str
 
     def head_tokens(self) -> set[str]:
         """The tokens of the titles and authors: a match there ranks first."""
@@ -35,7 +36,8 @@ class SearchRecord:
 
     def fragment(self) -> dict[str, object]:
         """What a result shows, as the search page reads it (short keys: it is fetched per result)."""
-        data: dict[str, object] = {"u": self.slug, "t": self.title, "z": self.title_zh, "s": self.summary}
+        data: dict[str, object] = {"u": self.slug, "t": self.title, "z": self.title_zh, "s": self.summary,
+                                   "l": self.summary_lang}  # fmt: skip
         if self.authors:
             data["a"] = list(self.authors)
         return data
@@ -43,5 +45,6 @@ class SearchRecord:
 
 def search_record(paper: Paper) -> SearchRecord:
     return SearchRecord(
-        paper.arxiv_id, paper.slug, paper.title, paper.title_zh, paper.authors, plain_text(paper.summary)
-    )
+        paper.arxiv_id, paper.slug, paper.title, paper.title_zh, paper.authors, plain_text(paper.summary),
+        paper.summary_lang,
+    )  # fmt: skip

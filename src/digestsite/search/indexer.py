@@ -346,7 +346,9 @@ def _meta_data(site: Site, batches: Sequence[Batch], layout: Sequence[tuple[str,
         [batch.slug, batch.date.isoformat(), count, *(batch.title[lang] for lang in languages)]
         for batch, (_, _, count) in zip(batches, layout, strict=True)
     ]
-    return _json({"format": FORMAT, "chunks": chunks, "cjk": CJK, "languages": list(languages), "batches": listed})
+    tags = {code: locale.html_lang for code, locale in sorted(site.locales.items())}  # zh → zh-CN, for lang=""
+    data = {"format": FORMAT, "chunks": chunks, "cjk": CJK, "languages": list(languages), "tags": tags}
+    return _json({**data, "batches": listed})
 
 
 def _script(name: str, data_json: str) -> str:
