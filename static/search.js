@@ -307,7 +307,8 @@
     var li = document.createElement("li");
     var a = document.createElement("a");
     a.href = link(data.paper, f.u);
-    var title = marked("span", f.t, matches(f.t, terms).ranges, 0, f.t.length);
+    var shown = f.t || f.z || f.u;  // a paper known only by its Chinese title, or by its ID
+    var title = marked("span", shown, matches(shown, terms).ranges, 0, shown.length);
     title.className = "title-en";
     title.lang = "en";
     a.appendChild(title);
