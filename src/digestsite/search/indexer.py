@@ -266,8 +266,10 @@ class SearchIndexer:
             files[f"c/{number}.js"] = _script(f"c/{number}", text)
         for position, batch in enumerate(self._batches):
             records = self._records.get(position)
-            if records is None:
-                records = self._records[position] = tuple(search_record(p) for p in self._papers[position])
+            if records is None:  # a batch this build did not index: its records as the store kept them
+                stored = self.store.get(_batch_name(self._layout[position][1])) if self._layout[position][1] else None
+                fresh = stored if isinstance(stored, tuple) else tuple(search_record(p) for p in self._papers[position])
+                records = self._records[position] = fresh
             files.update(_fragments(batch.slug, records))
         return files
 
