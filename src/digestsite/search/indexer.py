@@ -288,14 +288,15 @@ class SearchIndexer:
         return files, removed
 
     def _write(self, into: Path, files: dict[str, str]) -> None:
-        root = into / INDEX_DIR
-        made: set[Path] = set()
+        root = os.path.join(into, INDEX_DIR)  # strings, not Paths: a full index is some twelve thousand files
+        made: set[str] = set()
         for path, text in files.items():
-            target = root / path
-            if target.parent not in made:
-                os.makedirs(target.parent, exist_ok=True)
-                made.add(target.parent)
-            target.write_text(text, "utf-8")
+            folder, _, _ = path.rpartition("/")
+            if folder not in made:
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
+                made.add(folder)
+            with open(os.path.join(root, path), "w", encoding="utf-8") as file:
+                file.write(text)
 
 
 def _numbered_tokens(base: int, records: Sequence[SearchRecord]) -> dict[int, Tokens]:
