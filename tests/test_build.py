@@ -48,7 +48,9 @@ def test_papers_json_carries_the_quirks(built_bundled):
     assert papers["2403.19887"]["pdf_url"] == "https://arxiv.org/pdf/2403.19887"
     assert set(papers["2403.19887"]) == {
         "arxiv_id", "title", "title_zh", "summary", "summary_lang", "batch", "abs_url", "pdf_url", "truncated", "url",
+        "topics", "topic_matches",
     }  # fmt: skip
+    assert papers["2402.13616"]["topics"] == ["computer-vision"]  # YOLOv9
     assert data["batches"][0]["date"] == "2024-06-01"
     assert data["batches"][0]["papers"][0] == "2405.21060"
     assert [b["slug"] for b in data["batches"]] == [papers[b["papers"][0]]["batch"] for b in data["batches"]]

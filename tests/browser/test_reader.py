@@ -95,7 +95,7 @@ def test_nu_html_checker_reports_no_errors_on_any_built_page(built_bundled, meta
     messages = json.loads(result.stderr or result.stdout)["messages"]
     errors = [f"{m.get('url', '').rsplit('/_site/', 1)[-1]}: {m['message']}" for m in messages if m["type"] == "error"]
     _record("vnu.json", {"pages": len(pages), "errors": len(errors)})
-    assert len(pages) == 128 + len(with_metadata) and len(with_metadata) == 22 and errors == []
+    assert len(pages) == 218 + len(with_metadata) and len(with_metadata) == 22 and errors == []
 
 
 @pytest.mark.parametrize("ui", ["", "en/"])

@@ -21,7 +21,7 @@ from digestsite.render.bibtex import bibtex_entry
 from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
 from digestsite.site.assemble import Site
-from digestsite.site.pages import METADATA_CSS, Page, page_description, page_shows_metadata
+from digestsite.site.pages import METADATA_CSS, Page, lead, page_description, page_shows_metadata
 from digestsite.site.routes import absolute_url, relative_url, root_relative_url
 
 
@@ -36,6 +36,7 @@ class Renderer:
         self.local = local
         self.env = env or create_environment(site.config.templates_dir)
         self._summaries: dict[str, Markup] = {}
+        self._leads: dict[str, str] = {}
         self._helpers: dict[str, Any] = {
             "link": self._link,
             "href_to": self._href_to,
@@ -44,6 +45,7 @@ class Renderer:
             "summary": self.summary_html,
             "content_lang": self.content_lang,
             "category_name": self._category_name,
+            "lead": self.lead,
             "inline_markdown": lambda text: Markup(render_inline(text, site.config.allow_remote_images)),
         }
 
@@ -53,6 +55,15 @@ class Renderer:
             html = Markup(render_summary(paper.summary, self.site.config.allow_remote_images))
             self._summaries[paper.arxiv_id] = html
         return html
+
+    def lead(self, paper: Paper) -> str:
+        """A card's opening of the summary (see `lead`), made once per paper."""
+        text = self._leads.get(paper.arxiv_id)
+        if text is None:
+            text = self._leads[paper.arxiv_id] = lead(
+                paper.summary or paper.abstract_en, paper.summary_lang if paper.summary else "en"
+            )
+        return text
 
     def content_lang(self, code: str) -> str:
         """The `lang` attribute for content in `code`: the locale's tag (zh → zh-CN) when there is one."""
@@ -108,6 +119,7 @@ class Renderer:
             "alternates": alternates,
             "canonical": absolute_url(base_url, page.path) if base_url and page.kind != "404" else "",
             "has_feed": bool(base_url),
+            "has_topics": bool(site.topics.topics),
             "metadata_css": self._metadata_css(page),
             "description": description,
             "open_graph": open_graph(site, page, description),

@@ -12,6 +12,7 @@ from digestsite.metadata.store import StoredMetadata
 from digestsite.site.i18n import Locale, load_locales
 from digestsite.site.routes import Routes
 from digestsite.site.sources import MetadataSource, ParseStore, PlainMetadata, Sources, read_sources
+from digestsite.site.topics import Topic, TopicIndex, index_topics, site_glossary
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Site:
     papers: tuple[Paper, ...]  # each paper once, in reading order
     diagnostics: tuple[Diagnostic, ...]
     routes: Routes
+    topics: TopicIndex = field(default_factory=TopicIndex)
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _batches: dict[str, Batch] = field(default_factory=dict, repr=False, compare=False)
 
@@ -33,6 +35,9 @@ class Site:
 
     def batch(self, slug: str) -> Batch:
         return self._batches[slug]
+
+    def topics_of(self, paper: Paper) -> tuple[Topic, ...]:
+        return self.topics.of_paper.get(paper.arxiv_id, ())
 
     def neighbours(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
         """The papers before and after this one in reading order (newest batch first)."""
@@ -54,7 +59,8 @@ def assemble_site(
     config: Config, sources: Sources, metadata: StoredMetadata | None = None, fill: Fill = with_metadata
 ) -> Site:
     """The site model from the parsed sources: batches newest first, each paper once, titles in every
-    language, and each paper's fields the digest left empty filled from the stored arXiv metadata."""
+    language, each paper's fields the digest left empty filled from the stored arXiv metadata, and the
+    topics of every paper."""
     locales = load_locales(config.languages, config.locales_dir)
     diagnostics = list(sources.diagnostics)
     records = metadata.records if metadata is not None else {}
@@ -73,6 +79,7 @@ def assemble_site(
     diagnostics.extend(dedupe_warnings)
     ordered = _name_batches(ordered, config.languages, locales)
     papers = tuple(p for b in ordered for p in b.papers if p.batch == b.slug)
+    topics = index_topics(papers, site_glossary(config.topics), config.languages)
     return Site(
         config=config,
         locales=locales,
@@ -80,6 +87,7 @@ def assemble_site(
         papers=papers,
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line))),
         routes=Routes(config.languages),
+        topics=topics,
     )
 
 
