@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from digestsite.config import Config
@@ -10,6 +10,7 @@ from digestsite.content.model import Batch, Diagnostic, Paper, Severity
 from digestsite.metadata.merge import Fill, with_metadata
 from digestsite.metadata.store import StoredMetadata
 from digestsite.site.i18n import Locale, load_locales
+from digestsite.site.related import related_papers
 from digestsite.site.routes import Routes
 from digestsite.site.sources import MetadataSource, ParseStore, PlainMetadata, Sources, read_sources
 from digestsite.site.topics import Topic, TopicIndex, index_topics, site_glossary
@@ -26,6 +27,7 @@ class Site:
     diagnostics: tuple[Diagnostic, ...]
     routes: Routes
     topics: TopicIndex = field(default_factory=TopicIndex)
+    related: Mapping[str, tuple[Paper, ...]] = field(default_factory=dict)  # arXiv ID → related papers, best first
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _batches: dict[str, Batch] = field(default_factory=dict, repr=False, compare=False)
 
@@ -38,6 +40,9 @@ class Site:
 
     def topics_of(self, paper: Paper) -> tuple[Topic, ...]:
         return self.topics.of_paper.get(paper.arxiv_id, ())
+
+    def related_to(self, paper: Paper) -> tuple[Paper, ...]:
+        return self.related.get(paper.arxiv_id, ())
 
     def neighbours(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
         """The papers before and after this one in reading order (newest batch first)."""
@@ -59,8 +64,8 @@ def assemble_site(
     config: Config, sources: Sources, metadata: StoredMetadata | None = None, fill: Fill = with_metadata
 ) -> Site:
     """The site model from the parsed sources: batches newest first, each paper once, titles in every
-    language, each paper's fields the digest left empty filled from the stored arXiv metadata, and the
-    topics of every paper."""
+    language, each paper's fields the digest left empty filled from the stored arXiv metadata, the
+    topics of every paper and its related papers."""
     locales = load_locales(config.languages, config.locales_dir)
     diagnostics = list(sources.diagnostics)
     records = metadata.records if metadata is not None else {}
@@ -88,6 +93,7 @@ def assemble_site(
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line))),
         routes=Routes(config.languages),
         topics=topics,
+        related=related_papers(papers, topics, config.related),
     )
 
 

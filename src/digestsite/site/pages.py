@@ -169,13 +169,14 @@ def owned_papers(batch: Batch) -> list[Paper]:
 
 def batch_group_inputs(site: Site, batch: Batch) -> tuple[object, ...]:
     """Everything the pages of `batch_group` read besides site-wide settings: the batch (its papers
-    included), its papers' topics, and the papers just outside it, which the first and last paper pages
-    link to."""
+    included), its papers' topics, the papers related to those it owns, and the papers just outside it,
+    which the first and last paper pages link to."""
     owned = owned_papers(batch)
     topics = tuple(site.topics_of(paper) for paper in batch.papers)
     if not owned:
         return batch, topics
-    return batch, topics, site.neighbours(owned[0])[0], site.neighbours(owned[-1])[1]
+    related = tuple(site.related_to(paper) for paper in owned)
+    return batch, topics, related, site.neighbours(owned[0])[0], site.neighbours(owned[-1])[1]
 
 
 def batch_group(site: Site, batch: Batch) -> list[Page]:
@@ -195,6 +196,7 @@ def batch_page(site: Site, batch: Batch, lang: str) -> Page:
 def paper_page(site: Site, paper: Paper, lang: str) -> Page:
     before, after = site.neighbours(paper)
     batch = site.batch(paper.batch)
-    data = {"paper": paper, "batch": batch, "previous": before, "next": after, "topics": site.topics_of(paper)}
+    data = {"paper": paper, "batch": batch, "previous": before, "next": after, "topics": site.topics_of(paper),
+            "related": site.related_to(paper)}  # fmt: skip
     path = site.routes.path("paper", lang, paper.slug)
     return Page("paper", lang, paper.slug, path, "paper.html", paper.title, batch.date, data)
