@@ -20,7 +20,7 @@ VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 PAGE_TYPES = {
     "home": "",
-    "batch": "batches/000-9dc9e78c6ea22407/",
+    "batch": "batches/2024-04/",
     "paper": "papers/2403.19887/",
     "archive": "archive/",
     "search": "search/?q=Mamba",

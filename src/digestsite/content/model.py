@@ -151,6 +151,7 @@ class Batch:
     attribution: str = ""
     summary_lang: str = "zh"
     date_inferred: bool = True
+    slug_from_date: bool = False  # named by its date (no slug in front matter, no readable file name)
 
     @cached_property
     def newest_arxiv_key(self) -> tuple[int, ...]:

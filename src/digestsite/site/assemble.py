@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -103,16 +104,27 @@ def order_batches(batches: Iterable[Batch]) -> list[Batch]:
 
 
 def _unique_slugs(batches: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
+    """Each batch's slug is its own. Slugs set in front matter or made from file names come first, and one
+    taken twice is an error; a batch named by its date takes the next free `-2`, `-3` (in file name order),
+    so a second batch of a day never moves the URL of the first."""
     seen: dict[str, Batch] = {}
     problems = []
-    for batch in batches:
-        if batch.slug in seen:
+    for batch in sorted(batches, key=lambda b: (b.slug_from_date, b.source_path)):
+        if batch.slug in seen and batch.slug_from_date:
+            batch = _renamed(
+                batch, next(f"{batch.slug}-{n}" for n in itertools.count(2) if f"{batch.slug}-{n}" not in seen)
+            )
+        elif batch.slug in seen:
             other = seen[batch.slug].source_path
             message = f"batch slug '{batch.slug}' is already used by {other}; set another 'slug' in front matter"
             problems.append(Diagnostic(batch.source_path, 1, Severity.ERROR, message))
             continue
         seen[batch.slug] = batch
     return list(seen.values()), problems
+
+
+def _renamed(batch: Batch, slug: str) -> Batch:
+    return replace(batch, slug=slug, papers=tuple(replace(p, batch=slug) for p in batch.papers))
 
 
 def _dedupe_papers(newest_first: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
