@@ -18,23 +18,25 @@ from digestsite.output.write import InPlaceUpdate, StagedWrite
 from digestsite.render.outputs import plan_outputs
 from digestsite.search.pagefind import SearchIndexer
 from digestsite.search.shards import shard_bundles
-from digestsite.site.assemble import assemble_site
+from digestsite.site.assemble import assemble_site, with_browsing
 from digestsite.site.sources import PlainMetadata, read_sources
 
 
 def build_site(config: Config, strict: bool, options: BuildOptions, cache: NoCache, clock: StageClock) -> BuildResult:
-    """read sources and metadata → assemble the site → plan outputs → render and write → index search → swap in."""
+    """read sources and metadata → assemble the site → (index search from here on) → topics and related
+    papers → plan outputs → render and write → swap in."""
     with clock("parse"):
         sources = read_sources(config.seeds_dir, cache.parses(config))
         metadata = cache.metadata(config) or PlainMetadata()
-        site = assemble_site(config, sources, metadata.read(config.metadata_file), metadata.fill)
+        site = assemble_site(config, sources, metadata.read(config.metadata_file), metadata.fill, browsing=False)
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
     with SearchIndexer(site, cache.shards(config), scratch=cache.scratch(config)) as indexer:
         search = indexer if options.search else None
         if search is not None:
-            search.start()  # Pagefind indexes while pages are planned and rendered
+            search.start()  # Pagefind indexes while topics and related papers are found, and pages planned and rendered
         with clock("plan"):
+            site = with_browsing(site)
             env, part = cache.environment(config), cache.batch_part(config)
             plan = plan_outputs(site, env, shard_bundles(site), local=options.local, batch_part=part)
             update = cache.update(config, plan)

@@ -20,7 +20,9 @@ from digestsite.render.assets import Asset
 from digestsite.render.bibtex import bibtex_entry
 from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
+from digestsite.render.links import Links
 from digestsite.site.assemble import Site
+from digestsite.site.i18n import Locale
 from digestsite.site.pages import METADATA_CSS, Page, lead, page_description, page_shows_metadata
 from digestsite.site.routes import absolute_url, relative_url, root_relative_url
 
@@ -110,6 +112,7 @@ class Renderer:
         paper = page.data.get("paper")
         locale = site.locales[page.lang]
         description = page_description(page, locale, config.description[page.lang])
+        links = self._links(page, locale)
         return {
             "page": page,
             "lang": page.lang,
@@ -127,7 +130,30 @@ class Renderer:
             "json_ld": scholarly_article(site, page, paper) if isinstance(paper, Paper) else "",
             "bibtex": bibtex_entry(paper) if isinstance(paper, Paper) else "",
             **page.data,
+            **self._ready_links(page, links),
         }
+
+    def _links(self, page: Page, locale: Locale) -> Links:
+        routes, lang = self.site.routes, page.lang
+
+        def href(kind: str, key: str) -> str:
+            return self.href(page, routes.path(kind, lang, key))
+
+        return Links(lang, href, self.content_lang, lambda names: locale.t("paper.authors_short", names=names))
+
+    def _ready_links(self, page: Page, links: Links) -> dict[str, object]:
+        """The page's lists of papers and topics as links (see render/links.py)."""
+        data = page.data
+        ready: dict[str, object] = {}
+        if "related" in data:
+            ready["related_links"] = links.papers(data["related"])  # type: ignore[arg-type]
+        if page.kind == "paper":
+            ready["topic_links"] = links.topics(data["topics"])  # type: ignore[arg-type]
+        elif page.kind == "batch":
+            ready["topic_links"] = [links.topics(topics) for topics in data["topics"]]  # type: ignore[attr-defined]
+        if "entries" in data:
+            ready["cards"] = [links.card(paper, self.lead(paper), (), batch) for paper, batch in data["entries"]]  # type: ignore[attr-defined]
+        return ready
 
     @pass_context
     def _link(self, context: Context, kind: str, key: str = "", lang: str | None = None) -> str:

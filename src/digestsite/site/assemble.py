@@ -29,8 +29,8 @@ class Site:
     routes: Routes
     topics: TopicIndex = field(default_factory=TopicIndex)
     related: Mapping[str, tuple[Paper, ...]] = field(default_factory=dict)  # arXiv ID → related papers, best first
-    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-    _batches: dict[str, Batch] = field(default_factory=dict, repr=False, compare=False)
+    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _batches: dict[str, Batch] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._index.update({p.arxiv_id: i for i, p in enumerate(self.papers)})
@@ -62,11 +62,16 @@ def load_site(config: Config, parses: ParseStore | None = None, metadata: Metada
 
 
 def assemble_site(
-    config: Config, sources: Sources, metadata: StoredMetadata | None = None, fill: Fill = with_metadata
+    config: Config,
+    sources: Sources,
+    metadata: StoredMetadata | None = None,
+    fill: Fill = with_metadata,
+    browsing: bool = True,
 ) -> Site:
     """The site model from the parsed sources: batches newest first, each paper once, titles in every
-    language, each paper's fields the digest left empty filled from the stored arXiv metadata, the
-    topics of every paper and its related papers."""
+    language, and each paper's fields the digest left empty filled from the stored arXiv metadata; then,
+    unless `browsing` is false (the build adds them later, see `with_browsing`), the topics of every
+    paper and its related papers."""
     locales = load_locales(config.languages, config.locales_dir)
     diagnostics = list(sources.diagnostics)
     records = metadata.records if metadata is not None else {}
@@ -85,17 +90,23 @@ def assemble_site(
     diagnostics.extend(dedupe_warnings)
     ordered = _name_batches(ordered, config.languages, locales)
     papers = tuple(p for b in ordered for p in b.papers if p.batch == b.slug)
-    topics = index_topics(papers, site_glossary(config.topics), config.languages)
-    return Site(
+    site = Site(
         config=config,
         locales=locales,
         batches=tuple(ordered),
         papers=papers,
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line))),
         routes=Routes(config.languages),
-        topics=topics,
-        related=related_papers(papers, topics, config.related),
     )
+    return with_browsing(site) if browsing else site
+
+
+def with_browsing(site: Site) -> Site:
+    """The site with every paper's topics and related papers: what takes the longest to assemble, which
+    the build works out while the search index is being made from the rest."""
+    config = site.config
+    topics = index_topics(site.papers, site_glossary(config.topics), config.languages)
+    return replace(site, topics=topics, related=related_papers(site.papers, topics, config.related))
 
 
 def order_batches(batches: Iterable[Batch]) -> list[Batch]:

@@ -28,18 +28,18 @@ FEATURES = 24  # per paper: its rarest features, as long as their postings fit P
 POSTINGS_BUDGET = 300  # papers sharing its chosen features, counted over all of them: what a paper costs
 MIN_SHARED_FEATURES = 2  # papers sharing fewer of its features are scored only when they share a topic
 MIN_SHARED = 2  # a feature only one paper has relates nothing
-SUMMARY_CHARACTERS = 160  # of each summary: its opening says what the paper is about
+SUMMARY_CHARACTERS = 120  # of each summary: its opening says what the paper is about
 TOPIC_NEIGHBOURS = 8  # members of a large topic considered on each side of a paper, in reading order
 MIN_SCORE = 3.0  # below this, two papers share too little to be called related
 
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9]{2,}")  # in lowered text
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 
 
 def features(paper: Paper) -> set[str]:
     """The paper's Latin words (lowered) and Chinese character bigrams."""
-    text = f"{paper.title}\n{paper.title_zh}\n{(paper.summary or paper.abstract_en)[:SUMMARY_CHARACTERS]}"
-    found = {word.lower() for word in _LATIN_WORD.findall(text)}
+    text = f"{paper.title}\n{paper.title_zh}\n{(paper.summary or paper.abstract_en)[:SUMMARY_CHARACTERS]}".lower()
+    found = set(_LATIN_WORD.findall(text))
     for run in _CJK_RUN.findall(text):
         found.update(map(str.__add__, run, run[1:]))
     return found
@@ -51,9 +51,7 @@ def related_papers(papers: Sequence[Paper], topics: TopicIndex, limit: int) -> d
     if limit <= 0 or count < 2:
         return {}
     described = [features(paper) for paper in papers]
-    frequency: Counter[str] = Counter()
-    for found in described:
-        frequency.update(found)
+    frequency = Counter(itertools.chain.from_iterable(described))
     most_shared = max(8, count // 100)  # shared by more papers than this, a feature tells little apart
     # Every telling feature ranked once, rarest first (ties by the feature itself): a paper's own features
     # then sort as plain numbers.
