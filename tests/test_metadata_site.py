@@ -53,7 +53,8 @@ def test_only_what_shows_metadata_changes(builds):
     changed = {path for path in without if with_file[path] != without[path] and "topics/" not in path}
     papers = {f"{lang}papers/{i}/index.html" for lang in ("", "en/") for i in WITH_METADATA}
     batches = {"batches/metadata-sample/index.html", "en/batches/metadata-sample/index.html"}
-    assert changed == papers | batches | {"papers.json", "feed.xml", "en/feed.xml", "sitemap.xml"}  # lists the topics
+    homes = {"index.html", "en/index.html"}  # their cards name the authors
+    assert changed == papers | batches | homes | {"papers.json", "feed.xml", "en/feed.xml", "sitemap.xml"}
 
 
 def test_the_chinese_paper_page(builds):
@@ -200,3 +201,9 @@ def test_authors_are_searchable(tmp_path):
     tiny = next(p for p in site.papers if p.arxiv_id == "2912.00101")
     body = parse_html(search_document(site, tiny)).find("body")
     assert "Zoë Ångström, José Núñez-Pérez, 李雷, 韩梅梅, Ólafur Þórsson" in [p.text() for p in body.find_all("p")]
+
+
+def test_home_cards_name_the_first_authors(builds):
+    _, site = builds
+    cards = {c.find("a").attrs["href"]: c for c in page(site, "index.html").find_all("article", class_="card")}
+    assert cards["papers/2912.00101/"].find("span", class_="card-authors").text() == "Zoë Ångström, José Núñez-Pérez 等"

@@ -152,7 +152,8 @@ class Renderer:
         elif page.kind == "batch":
             ready["topic_links"] = [links.topics(topics) for topics in data["topics"]]  # type: ignore[attr-defined]
         if "entries" in data:
-            ready["cards"] = [links.card(paper, self.lead(paper), (), batch) for paper, batch in data["entries"]]  # type: ignore[attr-defined]
+            entries = data["entries"]  # (paper, its batch to name or None, its topics to show)
+            ready["cards"] = [links.card(paper, self.lead(paper), topics, batch) for paper, batch, topics in entries]  # type: ignore[attr-defined]
         return ready
 
     @pass_context

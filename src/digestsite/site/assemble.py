@@ -164,5 +164,5 @@ def _name_batches(newest_first: list[Batch], languages: tuple[str, ...], locales
         for lang in languages:
             text = given.get(lang) or given.get("*") or next(iter(given.values()), "")
             title[lang] = text or locales[lang].issue_title(number, batch.date)
-        named.append(replace(batch, title=title))
+        named.append(replace(batch, title=title, number=number, title_inferred=not any(given.values())))
     return named

@@ -14,7 +14,9 @@ from digestsite.site.assemble import Site
 from digestsite.site.i18n import Locale
 from digestsite.site.topics import Topic
 
-HOME_BATCHES = 10  # the home page previews this many batches; the archive lists them all
+HOME_BATCHES = 10  # the home page lists this many batches (the newest as cards); the archive lists them all
+HOME_CARDS = 12  # papers of the newest batch shown as cards on the home page; its page has them all
+HOME_TOPICS = 12  # the topics with the most papers, linked from the home page
 TOPIC_PAGE_SIZE = 50  # papers per page of a topic; the rest go on topics/<slug>/2/, /3/…
 METADATA_CSS = "metadata.css"  # the theme's styles for arXiv metadata, written only for a site that shows some
 DESCRIPTION_LENGTH = 160
@@ -122,8 +124,7 @@ def site_pages(site: Site, lang: str, search_bundles: Sequence[str]) -> Iterator
     locale = site.locales[lang]
     path = site.routes.path
     newest = site.batches[0].date if site.batches else None
-    yield Page("home", lang, "", path("home", lang), "home.html", site.config.title[lang], newest,
-               {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
+    yield Page("home", lang, "", path("home", lang), "home.html", site.config.title[lang], newest, home_data(site))
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
     search = {"search_bundle": search_bundles[0] if search_bundles else "",  # none: nothing to search
@@ -131,6 +132,18 @@ def site_pages(site: Site, lang: str, search_bundles: Sequence[str]) -> Iterator
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
     yield from topic_pages(site, lang)
+
+
+def home_data(site: Site) -> dict[str, object]:
+    """The newest batch's papers as cards (HOME_CARDS of them), the topics with the most papers, and the
+    batches before it."""
+    if not site.batches:
+        return {"latest": None, "entries": (), "top_topics": (), "older": ()}
+    latest = site.batches[0]
+    entries = tuple((paper, None, site.topics_of(paper)) for paper in latest.papers[:HOME_CARDS])
+    counted = [(topic, len(site.topics.papers[topic.slug])) for topic in site.topics.topics if not topic.category]
+    top = tuple(sorted(counted, key=lambda item: -item[1])[:HOME_TOPICS])
+    return {"latest": latest, "entries": entries, "top_topics": top, "older": site.batches[1:HOME_BATCHES]}
 
 
 def topic_pages(site: Site, lang: str) -> Iterator[Page]:
@@ -148,11 +161,11 @@ def topic_pages(site: Site, lang: str) -> Iterator[Page]:
         chunks = [papers[start : start + TOPIC_PAGE_SIZE] for start in range(0, len(papers), TOPIC_PAGE_SIZE)]
         keys = tuple(topic_key(topic.slug, number) for number in range(1, len(chunks) + 1))
         for number, chunk in enumerate(chunks, 1):
-            entries = tuple((paper, BatchLink.of(site.batch(paper.batch))) for paper in chunk)
+            entries = tuple((paper, BatchLink.of(site.batch(paper.batch)), ()) for paper in chunk)
             name = topic.name[lang]
             title = name if number == 1 else locale.t("topic.page_title", name=name, page=number)
             data = {"topic": topic, "entries": entries, "count": len(papers), "page_number": number, "page_keys": keys}
-            lastmod = max(link.date for _, link in entries)
+            lastmod = max(link.date for _, link, _ in entries)
             yield Page("topic", lang, keys[number - 1], path("topic", lang, keys[number - 1]), "topic.html", title,
                        lastmod, data)  # fmt: skip
 
