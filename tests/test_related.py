@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from digestsite.commands.build import BuildOptions, build
 from digestsite.config import load_config
 from digestsite.site.assemble import load_site
 from digestsite.site.related import features, related_papers
@@ -76,18 +75,13 @@ def test_related_follows_site_yaml(tmp_path):
     assert related_papers(papers, load_site(config).topics, 1)["2401.00001"] == (papers[1],)  # nearest first
 
 
-def test_paper_pages_list_related_papers_whose_links_resolve(tmp_path):
-    root = tmp_path
-    (root / "seeds").symlink_to(REPO / "seeds")
-    (root / "site.yaml").write_text("languages: [zh, en]\n", "utf-8")
-    config = load_config(root / "site.yaml")
-    build(config, options=BuildOptions(search=False))
-    out: Path = config.output_dir
+def test_paper_pages_list_related_papers_whose_links_resolve(demo_output):
+    out: Path = demo_output
     doc = parse_html((out / "en" / "papers" / "2403.19887" / "index.html").read_text("utf-8"))
     section = doc.find("section", class_="related")
     assert section.find("h2").text() == "Related papers"
     links = section.find_all("a")
-    assert "Transformers are SSMs" in " ".join(a.text() for a in links)  # the English title first in English
+    assert links[0].text().startswith("Transformers are SSMs")  # the English title first in English
     checked = 0
     for page in out.glob("**/papers/*/index.html"):
         base = posixpath.dirname(page.relative_to(out).as_posix())

@@ -12,7 +12,6 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from digestsite.commands.build import BuildOptions, build
 from digestsite.config import TopicSettings, load_config
 from digestsite.content.model import Paper, SourceRef
 from digestsite.errors import ConfigError
@@ -179,45 +178,34 @@ def test_bad_topic_settings_name_their_key_and_line(tmp_path, text, message):
     assert any(message in line and "site.yaml:2: error:" in line for line in caught.value.messages), caught.value
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The demo site built once without search, with a base URL for the feeds."""
-    root = tmp_path_factory.mktemp("topics")
-    (root / "seeds").symlink_to(REPO / "seeds")
-    (root / "site.yaml").write_text((REPO / "site.yaml").read_text("utf-8"), "utf-8")
-    config = load_config(root / "site.yaml")
-    build(config, options=BuildOptions(search=False))
-    return config.output_dir
-
-
 def page(site: Path, path: str):
     return parse_html((site / path).read_text("utf-8"))
 
 
-def test_topic_pages_list_papers_newest_first_with_counts_in_each_language(built):
-    zh = page(built, "topics/state-space-models/index.html")
+def test_topic_pages_list_papers_newest_first_with_counts_in_each_language(demo_output):
+    zh = page(demo_output, "topics/state-space-models/index.html")
     assert zh.find("h1").text() == "状态空间模型"
     assert zh.find("p", class_="meta").text().startswith("共 3 篇论文")
     cards = zh.find("ol", class_="card-list").find_all("article")
     links = [c.find("a").attrs["href"] for c in cards]
     assert links == ["../../papers/2405.21060/", "../../papers/2403.19887/", "../../papers/2402.10644/"]
     assert cards[1].find("h2").text() == "Jamba：混合 Transformer-Mamba 语言模型"  # the interface's language first
-    en = page(built, "en/topics/state-space-models/index.html")
+    en = page(demo_output, "en/topics/state-space-models/index.html")
     assert en.find("h1").text() == "State Space Models"
     assert en.find("article").find("h2").text().startswith("Transformers are SSMs")
-    index = page(built, "en/topics/index.html")
+    index = page(demo_output, "en/topics/index.html")
     entries = [li.text() for li in index.find("ul", class_="topic-index").find_all("li")]
     assert entries[0] == "Diffusion Models 8 papers"  # the most papers first
     assert "State Space Models 3 papers" in entries and len(entries) >= 40
 
 
-def test_paper_pages_link_their_topics_and_papers_json_carries_them(built):
-    chips = page(built, "papers/2403.19887/index.html").find("ul", class_="topic-list").find_all("a")
+def test_paper_pages_link_their_topics_and_papers_json_carries_them(demo_output):
+    chips = page(demo_output, "papers/2403.19887/index.html").find("ul", class_="topic-list").find_all("a")
     assert [(a.text(), a.attrs["href"]) for a in chips] == [
         ("混合专家", "../../topics/mixture-of-experts/"),
         ("状态空间模型", "../../topics/state-space-models/"),
     ]
-    data = json.loads((built / "papers.json").read_text("utf-8"))
+    data = json.loads((demo_output / "papers.json").read_text("utf-8"))
     jamba = next(p for p in data["papers"] if p["arxiv_id"] == "2403.19887")
     assert jamba["topics"] == ["mixture-of-experts", "state-space-models"]
     assert jamba["topic_matches"][0] == {
@@ -230,18 +218,22 @@ def test_paper_pages_link_their_topics_and_papers_json_carries_them(built):
                    "category": False, "papers": 2, "url": "topics/mixture-of-experts/"}  # fmt: skip
 
 
-def test_each_topic_has_an_atom_feed_per_language(built):
-    feed = feedparser.parse((built / "en" / "topics" / "mixture-of-experts" / "feed.xml").read_bytes())
+def test_each_topic_has_an_atom_feed_per_language(demo_output):
+    feed = feedparser.parse((demo_output / "en" / "topics" / "mixture-of-experts" / "feed.xml").read_bytes())
     assert not feed.bozo
     assert feed.feed.title == "Mixture of Experts · AI Paper Digest"
     assert feed.feed.link == "https://example.github.io/digestsite/en/topics/mixture-of-experts/"
     assert [e.link.rsplit("/", 2)[-2] for e in feed.entries] == ["2406.02539", "2403.19887"]
-    zh = feedparser.parse((built / "topics" / "mixture-of-experts" / "feed.xml").read_bytes())
+    zh = feedparser.parse((demo_output / "topics" / "mixture-of-experts" / "feed.xml").read_bytes())
     assert zh.feed.title == "混合专家 · AI 论文速递" and len(zh.entries) == 2
-    head = page(built, "en/topics/mixture-of-experts/index.html").find("head")
+    head = page(demo_output, "en/topics/mixture-of-experts/index.html").find("head")
     feeds = [link.attrs["href"] for link in head.find_all("link", type="application/atom+xml")]
     assert feeds == ["../../feed.xml", "feed.xml"]  # the site's, then the topic's
-    sitemap = (built / "sitemap.xml").read_text("utf-8")
+    for path in demo_output.glob("**/topics/*/feed.xml"):  # every topic's, in both languages
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo and parsed.entries, path
+    assert len(list(demo_output.glob("**/topics/*/feed.xml"))) == 2 * 44  # the 44 topics with papers
+    sitemap = (demo_output / "sitemap.xml").read_text("utf-8")
     assert "<loc>https://example.github.io/digestsite/en/topics/mixture-of-experts/</loc>" in sitemap
 
 

@@ -149,8 +149,6 @@ class Renderer:
             ready["related_links"] = links.papers(data["related"])  # type: ignore[arg-type]
         if page.kind == "paper":
             ready["topic_links"] = links.topics(data["topics"])  # type: ignore[arg-type]
-        elif page.kind == "batch":
-            ready["topic_links"] = [links.topics(topics) for topics in data["topics"]]  # type: ignore[attr-defined]
         if "entries" in data:
             entries = data["entries"]  # (paper, its batch to name or None, its topics to show)
             ready["cards"] = [links.card(paper, self.lead(paper), topics, batch) for paper, batch, topics in entries]  # type: ignore[attr-defined]

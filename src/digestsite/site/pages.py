@@ -182,12 +182,12 @@ def owned_papers(batch: Batch) -> list[Paper]:
 
 def batch_group_inputs(site: Site, batch: Batch) -> tuple[object, ...]:
     """Everything the pages of `batch_group` read besides site-wide settings: the batch (its papers
-    included), its papers' topics, the papers related to those it owns, and the papers just outside it,
-    which the first and last paper pages link to."""
+    included), the topics of the papers it owns and the papers related to them, and the papers just
+    outside it, which the first and last paper pages link to."""
     owned = owned_papers(batch)
-    topics = tuple(site.topics_of(paper) for paper in batch.papers)
     if not owned:
-        return batch, topics
+        return (batch,)
+    topics = tuple(site.topics_of(paper) for paper in owned)
     related = tuple(site.related_to(paper) for paper in owned)
     return batch, topics, related, site.neighbours(owned[0])[0], site.neighbours(owned[-1])[1]
 
@@ -202,8 +202,7 @@ def batch_group(site: Site, batch: Batch) -> list[Page]:
 
 def batch_page(site: Site, batch: Batch, lang: str) -> Page:
     path = site.routes.path("batch", lang, batch.slug)
-    data = {"batch": batch, "topics": tuple(site.topics_of(paper) for paper in batch.papers)}
-    return Page("batch", lang, batch.slug, path, "batch.html", batch.title[lang], batch.date, data)
+    return Page("batch", lang, batch.slug, path, "batch.html", batch.title[lang], batch.date, {"batch": batch})
 
 
 def paper_page(site: Site, paper: Paper, lang: str) -> Page:
