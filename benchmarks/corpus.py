@@ -1,6 +1,6 @@
 """Deterministic digest corpora in the seed format, for benchmarks and for tests that need volume.
 
-python benchmarks/corpus.py OUTDIR --papers N [--per-batch 15] [--seed 0]
+python benchmarks/corpus.py OUTDIR --papers N [--per-batch 15] [--seed 0] [--varied]
 
 Titles and summaries mix the terms readers search for (search_quality.py's query set) with near
 misses that share their characters but not the phrase (多模型 and 跨模态 beside 多模态, 大语料 beside
@@ -65,10 +65,65 @@ def write_corpus(folder: Path, papers: int, per_batch: int = 15, seed: int = 0, 
     return files
 
 
-def write_generated_site(folder: Path, papers: int, base_url: str = "https://example.org/") -> int:
-    """A bilingual site in `folder`: a generated corpus in seeds/ and its site.yaml; returns the number of files."""
-    files = write_corpus(folder / "seeds", papers)
-    (folder / "site.yaml").write_text(f"languages: [zh, en]\nbase_url: {base_url}\n", "utf-8")
+def write_varied_corpus(folder: Path, papers: int, per_batch: int = 15, seed: int = 0) -> int:
+    """Like `write_corpus`, but with text whose words are as varied as real digests', for what depends on
+    them (topics, related papers): summaries of about 250 characters drawn from 8,000 made-up Chinese words
+    and 4,000 Latin ones, both by Zipf's law, with the words of one to three glossary topics among them."""
+    rng = random.Random(seed)
+    characters = [chr(code) for code in rng.sample(range(0x4E00, 0x9FA5), 3000)]
+    char_weights = [1 / rank for rank in range(1, len(characters) + 1)]
+    zh_words = ["".join(rng.choices(characters, char_weights, k=rng.choice((2, 2, 3)))) for _ in range(8000)]
+    latin = ["".join(rng.choices("abcdefghiklmnoprstuvy", k=rng.randint(3, 9))).capitalize() for _ in range(4000)]
+    weights = [1 / rank for rank in range(1, 8001)]
+    latin_weights = weights[: len(latin)]
+    glossary = _glossary_words()
+    topic_weights = [1 / rank for rank in range(1, len(glossary) + 1)]
+    folder.mkdir(parents=True, exist_ok=True)
+    files = 0
+    for start in range(0, papers, per_batch):
+        lines = []
+        for n in range(start, min(start + per_batch, papers)):
+            block = n // 3000
+            month = (23 + block // 12) * 100 + block % 12 + 1
+            arxiv_id = f"{month}.{10000 + n % 3000:05d}"
+            topics = rng.choices(glossary, topic_weights, k=rng.randint(1, 3))
+            name = " ".join(rng.choices(latin, latin_weights, k=3))
+            title_zh = "".join(rng.choices(zh_words, weights, k=4)) + topics[0][1]
+            lines += [f"# {name} {n}: {topics[0][0]}", f"[{title_zh} {n}](https://arxiv.org/abs/{arxiv_id})", ""]
+            summary = ""
+            while len(summary) < 250:
+                words = rng.choices(zh_words, weights, k=rng.randint(6, 14))
+                if rng.random() < 0.35:
+                    words.insert(rng.randrange(len(words)), rng.choice(topics)[1])
+                if rng.random() < 0.2:
+                    words.insert(rng.randrange(len(words)), f" {rng.choices(latin, latin_weights)[0]} ")
+                summary += "".join(words) + "。"
+            lines += [summary, ""]
+        (folder / f"{files:05d}.md").write_text("\n".join(lines), "utf-8")
+        files += 1
+    return files
+
+
+def _glossary_words() -> list[tuple[str, str]]:
+    """(English name, a Chinese word) of each bundled topic, in the glossary's order."""
+    from digestsite.site.topics import load_glossary
+
+    pairs = []
+    for term in load_glossary():
+        chinese = [
+            word for word in (term.names.get("zh", ""), *term.words) if any("\u4e00" <= c <= "\u9fff" for c in word)
+        ]
+        pairs.append((term.names.get("en", term.slug), chinese[0] if chinese else term.slug))
+    return pairs
+
+
+def write_generated_site(
+    folder: Path, papers: int, base_url: str = "https://example.org/", varied: bool = False, settings: str = ""
+) -> int:
+    """A bilingual site in `folder`: a generated corpus in seeds/ and its site.yaml (with `settings` added);
+    returns the number of files."""
+    files = (write_varied_corpus if varied else write_corpus)(folder / "seeds", papers)
+    (folder / "site.yaml").write_text(f"languages: [zh, en]\nbase_url: {base_url}\n{settings}", "utf-8")
     return files
 
 
@@ -78,8 +133,12 @@ def main() -> None:
     parser.add_argument("--papers", type=int, required=True)
     parser.add_argument("--per-batch", type=int, default=15)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--varied", action="store_true", help="text as varied as real digests' (see write_varied_corpus)"
+    )
     args = parser.parse_args()
-    files = write_corpus(args.out, args.papers, args.per_batch, args.seed)
+    write = write_varied_corpus if args.varied else write_corpus
+    files = write(args.out, args.papers, args.per_batch, args.seed)
     print(f"{args.papers} papers in {files} files under {args.out}")
 
 

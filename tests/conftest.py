@@ -31,3 +31,18 @@ def built_bundled(bundled_site: Path) -> Path:
     config = load_config(bundled_site)
     build(config)
     return config.output_dir
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site built once for every test that only reads its pages (without the search index, which
+    other tests cover)."""
+    from digestsite.commands.build import BuildOptions, build
+    from digestsite.config import load_config
+
+    root = tmp_path_factory.mktemp("demo-output")
+    (root / "seeds").symlink_to(SEEDS)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    config = load_config(root / "site.yaml")
+    build(config, options=BuildOptions(search=False))
+    return config.output_dir

@@ -78,7 +78,7 @@ def test_missing_config_exits_2(tmp_path):
 def test_build_reports_pages_written(bundled_site):
     result = run(bundled_site.parent, "build", "--output", "public")
     assert result.returncode == 0
-    assert "built 56 papers in 4 batches: 128 pages written, 137 files" in result.stderr
+    assert "built 56 papers in 4 batches: 218 pages written, 316 files" in result.stderr
     assert (bundled_site.parent / "public" / "index.html").is_file()
 
 

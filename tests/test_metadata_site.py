@@ -45,11 +45,16 @@ def page(site: Path, path: str):
 def test_only_what_shows_metadata_changes(builds):
     without, site = builds
     with_file = snapshot(site)
-    assert set(with_file) == set(without)  # the stylesheet was already there for the digest's own authors
-    changed = {path for path in with_file if with_file[path] != without[path]}
+    # The stylesheet was already there for the digest's own authors; arXiv's subject classes add topics.
+    added = set(with_file) - set(without)
+    assert {path.removeprefix("en/").split("/")[1] for path in added} == {"cs.AI", "cs.CL", "cs.CV", "cs.LG", "stat.ML"}
+    assert all(path.removeprefix("en/").startswith("topics/") for path in added)
+    assert set(without) <= set(with_file)
+    changed = {path for path in without if with_file[path] != without[path] and "topics/" not in path}
     papers = {f"{lang}papers/{i}/index.html" for lang in ("", "en/") for i in WITH_METADATA}
     batches = {"batches/metadata-sample/index.html", "en/batches/metadata-sample/index.html"}
-    assert changed == papers | batches | {"papers.json", "feed.xml", "en/feed.xml"}
+    homes = {"index.html", "en/index.html"}  # their cards name the authors
+    assert changed == papers | batches | homes | {"papers.json", "feed.xml", "en/feed.xml", "sitemap.xml"}
 
 
 def test_the_chinese_paper_page(builds):
@@ -140,7 +145,7 @@ def test_feeds_carry_authors_dates_and_categories(builds):
     tiny = entries["2912.00101"]
     assert [a.name for a in tiny.authors] == ["Zoë Ångström", "José Núñez-Pérez", "李雷", "韩梅梅", "Ólafur Þórsson"]
     assert (tiny.published[:10], tiny.updated[:10]) == ("2029-12-02", "2030-01-15")
-    assert [(t.term, t.label) for t in tiny.tags][1:] == [
+    assert [(t.term, t.label) for t in tiny.tags if t.scheme == "http://arxiv.org/schemas/atom"] == [
         ("cs.CL", "Computation and Language"),
         ("cs.AI", "Artificial Intelligence"),
         ("cs.LG", "Machine Learning"),
@@ -151,7 +156,8 @@ def test_feeds_carry_authors_dates_and_categories(builds):
     assert [a.name for a in unknown.authors] == ["AI Paper Digest"]
     assert feed.feed.updated[:10] == "2030-01-20"  # the latest version of any paper in it
     chinese = feedparser.parse((site / "feed.xml").read_bytes())
-    assert [t.label for t in chinese.entries[0].tags][1:] == ["计算与语言", "人工智能", "机器学习"]
+    # The batch, the paper's research topics, then its subject classes.
+    assert [t.label for t in chinese.entries[0].tags][1:] == ["混合专家", "计算与语言", "人工智能", "机器学习"]
     assert "A second paragraph" not in chinese.entries[0].content[0].value
 
 
@@ -196,3 +202,9 @@ def test_authors_are_searchable(tmp_path):
     record = search_record(tiny)
     assert record.authors == ("Zoë Ångström", "José Núñez-Pérez", "李雷", "韩梅梅", "Ólafur Þórsson")
     assert {"zoë", "ångström", "núñez pérez", "李雷", "韩梅梅", "ólafur"} <= record.head_tokens()  # found by name
+
+
+def test_home_cards_name_the_first_authors(builds):
+    _, site = builds
+    cards = {c.find("a").attrs["href"]: c for c in page(site, "index.html").find_all("article", class_="card")}
+    assert cards["papers/2912.00101/"].find("span", class_="card-authors").text() == "Zoë Ångström, José Núñez-Pérez 等"

@@ -93,11 +93,11 @@ def test_file_without_trailing_newline_keeps_last_summary_whole():
     assert last.summary.endswith("https://rockeycoss.github.io/spo.github.io/")
 
 
-def test_date_is_inferred_from_newest_arxiv_id_and_slug_from_file_name():
+def test_date_is_inferred_from_newest_arxiv_id_and_names_a_batch_with_a_hashed_file_name():
     batch = parse_file(JUNE).batch
     assert batch.date == dt.date(2024, 6, 1)
     assert batch.date_inferred
-    assert batch.slug == "003-001580e75e0c0255"
+    assert batch.slug == "2024-06"  # the file name is a hash: the month of its newest paper names it
 
 
 def test_paper_record_fields():
@@ -107,7 +107,7 @@ def test_paper_record_fields():
     assert jamba.abs_url == "https://arxiv.org/abs/2403.19887"
     assert jamba.pdf_url == "https://arxiv.org/pdf/2403.19887"
     assert jamba.summary_lang == "zh"
-    assert jamba.batch == "000-9dc9e78c6ea22407"
+    assert jamba.batch == "2024-04"
     assert jamba.source.line == 1 and jamba.truncated is False
 
 

@@ -28,7 +28,8 @@ def test_bundled_batches_newest_first_with_distinct_inferred_titles(bundled_site
         dt.date(2024, 2, 1),
     ]
     # The two February batches are told apart by their newest arXiv ID, and by number in their titles.
-    assert [b.slug[:3] for b in site.batches] == ["003", "000", "002", "001"]
+    assert [b.source_path[-24:-21] for b in site.batches] == ["003", "000", "002", "001"]
+    assert [b.slug for b in site.batches] == ["2024-06", "2024-04", "2024-02-2", "2024-02"]  # named by month
     assert [b.title["zh"] for b in site.batches] == [
         "第 4 期 · 2024 年 6 月",
         "第 3 期 · 2024 年 4 月",
@@ -91,3 +92,41 @@ def test_relative_url_agrees_with_posixpath(source, target, local):
     if not local and (expected == "index.html" or expected.endswith("/index.html")):
         expected = expected[: -len("index.html")]
     assert relative_url(from_path, to_path, local) == (expected or "./")
+
+
+def test_batch_urls_come_from_the_slug_a_readable_file_name_or_the_date(tmp_path):
+    """A slug in front matter wins; a file name a reader can make sense of is kept (its URL never moves);
+    a hash or random ID gives way to the batch's date, with -2, -3 for more batches of that day."""
+    config = write_site(
+        tmp_path,
+        {
+            "week-45.md": entry("A", "2311.00001"),
+            "0a1b2c3d4e5f6a7b.md": "---\ndate: 2024-04-07\n---\n" + entry("B", "2404.00002"),
+            "1f2e3d4c5b6a7980.md": "---\ndate: 2024-04-07\n---\n" + entry("C", "2404.00003"),
+            "9f8e7d6c5b4a3f2e.md": entry("D", "2405.00004"),
+            "deadbeef01.md": "---\nslug: special-issue\n---\n" + entry("E", "2406.00005"),
+        },
+    )
+    site = load_site(load_config(config))
+    slugs = {b.source_path.rsplit("/", 1)[1]: b.slug for b in site.batches}
+    assert slugs == {
+        "week-45.md": "week-45",
+        "0a1b2c3d4e5f6a7b.md": "2024-04-07",  # the first of the day in file name order
+        "1f2e3d4c5b6a7980.md": "2024-04-07-2",
+        "9f8e7d6c5b4a3f2e.md": "2024-05",  # no date in front matter: the month of its newest paper
+        "deadbeef01.md": "special-issue",
+    }
+    assert next(p for p in site.papers if p.arxiv_id == "2404.00003").batch == "2024-04-07-2"
+    assert site.diagnostics == ()
+
+
+def test_two_batches_given_one_slug_is_an_error(tmp_path):
+    config = write_site(
+        tmp_path,
+        {
+            "a.md": "---\nslug: x\n---\n" + entry("A", "2401.00001"),
+            "b.md": "---\nslug: x\n---\n" + entry("B", "2401.00002"),
+        },
+    )
+    (error,) = load_site(load_config(config)).diagnostics
+    assert error.severity == Severity.ERROR and error.path.endswith("b.md") and "already used by" in error.message

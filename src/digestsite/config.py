@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +19,28 @@ from digestsite.errors import ConfigError
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 MAX_CONFIG_BYTES = 1024 * 1024  # far above any real site.yaml; /dev/zero or a huge file is a mistake
 SOURCE_KEYS = ("seeds", "templates", "static", "locales", "metadata")  # folders read by a build, never written
+_TOPIC_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TOPIC_FIELDS = ("zh", "en", "match")
+MAX_RELATED = 20
+
+
+@dataclass(frozen=True)
+class TopicSetting:
+    """site.yaml's word on one topic: new names and words for a bundled topic, a topic of the site's own,
+    or (`remove`) a bundled topic the site does without."""
+
+    slug: str
+    names: Mapping[str, str] = field(default_factory=dict)  # language → name
+    match: tuple[str, ...] = ()
+    remove: bool = False
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """site.yaml's `topics`: `enabled` false turns topics off; `entries` change the bundled glossary."""
+
+    enabled: bool = True
+    entries: tuple[TopicSetting, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +62,8 @@ class Config:
     feed_size: int
     cname: str
     allow_remote_images: bool = False
+    topics: TopicSettings = TopicSettings()
+    related: int = 5  # related papers on each paper page; 0: none
 
     @property
     def default_language(self) -> str:
@@ -121,6 +145,41 @@ def _boolean(value: object) -> bool:
     return value
 
 
+def _topics(value: object) -> TopicSettings:
+    if isinstance(value, bool):
+        return TopicSettings(enabled=value)
+    if not isinstance(value, dict):
+        raise _Invalid("true, false, or a mapping of topic slugs to false or to {zh, en, match}")
+    return TopicSettings(entries=tuple(_topic_setting(str(slug), spec) for slug, spec in value.items()))
+
+
+def _topic_setting(slug: str, spec: object) -> TopicSetting:
+    if not _TOPIC_SLUG.fullmatch(slug):
+        raise _Invalid(f"a mapping whose keys are topic slugs of a-z, 0-9 and dashes ({slug!r} is not one)")
+    if spec is False:
+        return TopicSetting(slug, remove=True)
+    if not isinstance(spec, dict) or not spec or any(key not in _TOPIC_FIELDS for key in spec):
+        raise _Invalid(f"a mapping of topic slugs to false or to {{zh, en, match}} ({slug!r} is not one)")
+    names = {str(lang): value.strip() for lang, value in spec.items() if lang != "match" and isinstance(value, str)}
+    words = spec.get("match", [])
+    if isinstance(words, str):
+        words = [words]
+    if (
+        len(names) != len(spec) - ("match" in spec)
+        or not all(names.values())
+        or not isinstance(words, list)
+        or not all(isinstance(word, str) and word.strip() for word in words)
+    ):
+        raise _Invalid(f"names as strings and `match` as a list of words ({slug!r} is not so)")
+    return TopicSetting(slug, names, tuple(word.strip() for word in words))
+
+
+def _related(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RELATED:
+        raise _Invalid(f"a whole number from 0 to {MAX_RELATED}")
+    return value
+
+
 @dataclass(frozen=True)
 class _Option:
     convert: Callable[[object], object]
@@ -141,6 +200,8 @@ OPTIONS: dict[str, _Option] = {
     "feed_size": _Option(_positive_int, 50),
     "cname": _Option(_hostname, ""),
     "allow_remote_images": _Option(_boolean, False),
+    "topics": _Option(_topics, True),
+    "related": _Option(_related, 5),
 }
 
 
@@ -193,7 +254,17 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
             paths["output"] = cwd / str(converted)
         else:
             values[key] = converted
-    for key in ("title", "description", "languages", "base_url", "feed_size", "cname", "allow_remote_images"):
+    for key in (
+        "title",
+        "description",
+        "languages",
+        "base_url",
+        "feed_size",
+        "cname",
+        "allow_remote_images",
+        "topics",
+        "related",
+    ):
         values.setdefault(key, OPTIONS[key].convert(OPTIONS[key].default))
     languages: tuple[str, ...] = values["languages"]  # type: ignore[assignment]
     _check_no_broken_link(paths["output"], label)
@@ -215,6 +286,8 @@ def load_config(config_file: Path, overrides: Mapping[str, object] | None = None
         feed_size=int(values["feed_size"]),  # type: ignore[call-overload]
         cname=str(values["cname"]),
         allow_remote_images=bool(values["allow_remote_images"]),
+        topics=values["topics"],  # type: ignore[arg-type]
+        related=int(values["related"]),  # type: ignore[call-overload]
     )
 
 

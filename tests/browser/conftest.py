@@ -84,6 +84,21 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context.close()
 
 
+@pytest.fixture
+def context_for(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """Makes browser contexts with the given options; all are closed after the test."""
+    contexts = []
+
+    def make(**options: object):  # type: ignore[no-untyped-def]
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def served_site_for(root: Path, subpath: str = "/digest/", search: bool = True) -> Iterator[str]:
     """Build the site in `root` for, and serve it at, http://127.0.0.1:PORT/<subpath>; yields that URL."""
     from digestsite.commands.build import BuildOptions, build

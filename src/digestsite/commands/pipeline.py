@@ -17,19 +17,21 @@ from digestsite.output.parallel import default_workers
 from digestsite.output.write import InPlaceUpdate, StagedWrite
 from digestsite.render.outputs import plan_outputs
 from digestsite.search.indexer import INDEX_META, SearchIndexer
-from digestsite.site.assemble import assemble_site
+from digestsite.site.assemble import assemble_site, with_browsing
 from digestsite.site.sources import PlainMetadata, read_sources
 
 
 def build_site(config: Config, strict: bool, options: BuildOptions, cache: NoCache, clock: StageClock) -> BuildResult:
-    """read sources and metadata → assemble the site → plan outputs → render and write → index search → swap in."""
+    """read sources and metadata → assemble the site → (index search from here on) → topics and related
+    papers → plan outputs → render and write → swap in."""
     with clock("parse"):
         sources = read_sources(config.seeds_dir, cache.parses(config))
         metadata = cache.metadata(config) or PlainMetadata()
-        site = assemble_site(config, sources, metadata.read(config.metadata_file), metadata.fill)
+        site = assemble_site(config, sources, metadata.read(config.metadata_file), metadata.fill, browsing=False)
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
     with clock("plan"):
+        site = with_browsing(site)  # topics and related papers
         env, part = cache.environment(config), cache.batch_part(config)
         index = INDEX_META if site.papers else ""
         plan = plan_outputs(site, env, index, local=options.local, batch_part=part)

@@ -151,6 +151,9 @@ class Batch:
     attribution: str = ""
     summary_lang: str = "zh"
     date_inferred: bool = True
+    slug_from_date: bool = False  # named by its date (no slug in front matter, no readable file name)
+    number: int = 0  # its place counting from the oldest batch, 1 up (set when the site is assembled)
+    title_inferred: bool = False  # titled `Issue N · Month` by digestsite, not by its front matter
 
     @cached_property
     def newest_arxiv_key(self) -> tuple[int, ...]:

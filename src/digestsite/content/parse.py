@@ -9,6 +9,7 @@ must fix: a malformed arXiv ID in a paper link, invalid UTF-8, the same paper tw
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
@@ -38,6 +39,9 @@ _FOOTER = re.compile(
 _FOOTER_LINES = 3
 _ROW = "table row: "  # how `check --explain` names a paper read from a table row or an HTML card
 _TRUNCATION_MARKS = ("...", "…")
+_DATE_PENDING = "\x00date"  # the slug of a batch named by its date, until its papers give the date
+# A part of a file name that is a hash or a random ID: eight or more hex digits, with letters and digits.
+_HASH_LIKE = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}")
 
 
 @dataclass
@@ -117,7 +121,8 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     doc = outline(blocks, body)
     lang = front.lang or default_lang
     attribution = _take_footer(doc, blocks, body)
-    slug = front.slug or _slug_from_path(path)
+    # A batch's URL: the front matter's slug, else a readable file name, else (below) the batch's date.
+    slug = front.slug or readable_file_slug(path) or _DATE_PENDING
     outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
     if not doc.sections and (listed := split_records(body, 0, len(body))) is not None:
         outcomes = _listed(listed, body, 1, front.lang, slug, report, {})
@@ -133,8 +138,22 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
             what = "empty digest file" if not text.strip() else _no_entries(doc)
             report.warning(1, f"{what}; skipped")
         return Analysis(ParseResult(None, report.diagnostics), outcomes)
-    batch = _batch(front, papers, slug, path, attribution, lang)
+    date = front.date or max(arxiv.month_of(p.arxiv_id) for p in papers)
+    from_date = slug == _DATE_PENDING
+    if from_date:
+        slug = date_slug(date, inferred=front.date is None)
+        papers = _moved(papers, slug, outcomes)
+    batch = replace(_batch(front, papers, slug, date, path, attribution, lang), slug_from_date=from_date)
     return Analysis(ParseResult(batch, report.diagnostics), outcomes)
+
+
+def _moved(papers: list[Paper], slug: str, outcomes: list[Outcome]) -> list[Paper]:
+    """The papers as parts of the batch `slug` (known only once the papers gave the batch its date)."""
+    moved = {id(paper): replace(paper, batch=slug) for paper in papers}
+    for outcome in outcomes:
+        if outcome.paper is not None and id(outcome.paper) in moved:
+            outcome.paper = moved[id(outcome.paper)]
+    return [moved[id(paper)] for paper in papers]
 
 
 def _titled_by_front_matter(paper: Paper, front: FrontMatter, outcomes: list[Outcome]) -> Paper:
@@ -195,8 +214,9 @@ def _no_entries(doc: Outline) -> str:
     return f"no entries ({len(doc.sections)} headings, none with an arXiv or Hugging Face paper link)"
 
 
-def _batch(front: FrontMatter, papers: list[Paper], slug: str, path: str, attribution: str, lang: str) -> Batch:
-    date = front.date or max(arxiv.month_of(p.arxiv_id) for p in papers)
+def _batch(
+    front: FrontMatter, papers: list[Paper], slug: str, date: dt.date, path: str, attribution: str, lang: str
+) -> Batch:
     return Batch(
         slug=slug,
         source_path=path,
@@ -209,9 +229,20 @@ def _batch(front: FrontMatter, papers: list[Paper], slug: str, path: str, attrib
     )
 
 
-def _slug_from_path(path: str) -> str:
+def readable_file_slug(path: str) -> str:
+    """The slug of a file name a reader can make sense of (`week-45`, `2024-05-02`, `issue-12`), or '' for one
+    that holds a hash or a random ID (`003_001580e75e0c0255`, a UUID): such a batch is named by its date."""
     stem = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return slugify(stem) or "batch"
+    slug = slugify(stem)
+    if not slug or any(_HASH_LIKE.fullmatch(part) for part in slug.split("-")):
+        return ""
+    return slug
+
+
+def date_slug(date: dt.date, inferred: bool) -> str:
+    """`2024-04-07` for a batch dated in its front matter; `2024-04` when the date is only the month of its
+    newest paper."""
+    return f"{date:%Y-%m}" if inferred else date.isoformat()
 
 
 def _entry_blocks(doc: Outline, blocks: list[Block], starts: list[int], section: Section) -> list[Block]:

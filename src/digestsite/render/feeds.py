@@ -1,4 +1,5 @@
-"""Atom feeds, one per language: the newest papers, dated by arXiv or by their batch, never by the clock."""
+"""Atom feeds, one per language and one per topic and language: the newest papers, dated by arXiv or by
+their batch, never by the clock."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from digestsite.content.markdown import strip_control_characters as clean
 from digestsite.content.model import Paper, iso_date
 from digestsite.site.assemble import Site
 from digestsite.site.routes import absolute_url
+from digestsite.site.topics import Topic
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV_CATEGORIES = "http://arxiv.org/schemas/atom"  # the scheme arXiv's own feeds give its subject classes
@@ -30,25 +32,39 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def atom_feed(site: Site, lang: str, summary_html: Callable[[Paper], str]) -> str:
-    """The feed of one language; links are absolute under `base_url`, entry IDs are the arXiv URLs."""
+def feed_papers(site: Site, topic: Topic | None = None) -> tuple[Paper, ...]:
+    """The newest `feed_size` papers of the site, or of one topic."""
+    papers = site.topics.papers[topic.slug] if topic is not None else site.papers
+    return papers[: site.config.feed_size]
+
+
+def atom_feed(site: Site, lang: str, summary_html: Callable[[Paper], str], topic: Topic | None = None) -> str:
+    """The feed of one language, of the whole site or of one topic; links are absolute under `base_url`,
+    entry IDs are the arXiv URLs."""
     config, routes, locale = site.config, site.routes, site.locales[lang]
     base = config.base_url
 
     def url(kind: str, key: str = "") -> str:
         return absolute_url(base, routes.path(kind, lang, key))
 
-    papers = site.papers[: config.feed_size]
+    papers = feed_papers(site, topic)
     dates = {p.arxiv_id: _dates(p, site.batch(p.batch).date) for p in papers}
     updated = max((changed for _, changed in dates.values()), default=dt.date(1970, 1, 1))
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": locale.html_lang})
-    _sub(feed, "title", config.title[lang])
-    if config.description[lang]:
-        _sub(feed, "subtitle", config.description[lang])
-    _sub(feed, "id", url("home"))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=url("feed"))
-    _sub(feed, "link", rel="alternate", type="text/html", href=url("home"))
+    if topic is None:
+        _sub(feed, "title", config.title[lang])
+        if config.description[lang]:
+            _sub(feed, "subtitle", config.description[lang])
+        page, self_link = url("home"), url("feed")
+    else:
+        name, count = topic.name[lang], len(site.topics.papers[topic.slug])
+        _sub(feed, "title", f"{name} · {config.title[lang]}")
+        _sub(feed, "subtitle", locale.t("topic.description", name=name, count=count))
+        page, self_link = url("topic", topic.slug), url("topic_feed", topic.slug)
+    _sub(feed, "id", page)
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=self_link)
+    _sub(feed, "link", rel="alternate", type="text/html", href=page)
     _sub(feed, "updated", _timestamp(updated))
     _sub(feed, "generator", "digestsite")
     for paper in papers:
@@ -65,6 +81,9 @@ def atom_feed(site: Site, lang: str, summary_html: Callable[[Paper], str]) -> st
         for name in paper.authors or (config.title[lang],):
             _sub(entry, "author").append(_name(name))
         _sub(entry, "category", term=batch.slug, label=batch.title[lang])
+        for subject in site.topics_of(paper):
+            if not subject.category:
+                _sub(entry, "category", term=subject.slug, scheme=url("topics"), label=subject.name[lang])
         for code in paper.categories:
             label = category_name(code, lang)
             _sub(entry, "category", term=code, scheme=ARXIV_CATEGORIES, **({"label": label} if label else {}))

@@ -18,8 +18,8 @@ from jinja2 import Environment
 from digestsite.content.model import Batch
 from digestsite.render.assets import Asset, collect_assets
 from digestsite.render.environment import template_folders
-from digestsite.render.feeds import atom_feed
-from digestsite.render.papers_json import BatchPart, papers_json
+from digestsite.render.feeds import atom_feed, feed_papers
+from digestsite.render.papers_json import BatchPart, batch_evidence, papers_json
 from digestsite.render.renderer import Renderer
 from digestsite.render.sitemap import robots_txt, sitemap_xml
 from digestsite.render.theme import theme_dir
@@ -127,7 +127,9 @@ class _Planner:
         outputs = self.pages(page for lang in languages for page in site_pages(site, lang, self.search_index))
         outputs += [Output(asset.path, (asset.path,), source=asset.source) for asset in self.assets.values()]
         data = partial(papers_json, site, self.batch_part)
-        outputs.append(Output("papers.json", ("papers.json", site.batches), data, stored=False))
+        topics = (site.topics.topics, tuple(len(papers) for papers in site.topics.papers.values()))
+        evidence = tuple(batch_evidence(site, batch) for batch in site.batches)
+        outputs.append(Output("papers.json", ("papers.json", site.batches, topics, evidence), data, stored=False))
         cname = config.cname + "\n" if config.cname else None
         for path, text in {".nojekyll": "", "robots.txt": robots_txt(site), "CNAME": cname}.items():
             if text is not None:
@@ -141,12 +143,18 @@ class _Planner:
         # The sitemap lists every page's path and date, which follow from the batches' slugs and dates and
         # the slugs of the papers each batch owns: far cheaper to compare than the pages themselves.
         listing = tuple((b.slug, b.date, tuple(p.slug for p in owned_papers(b))) for b in site.batches)
+        for slug, papers in site.topics.papers.items():
+            listing += ((slug, tuple(site.batch(p.batch).date for p in papers)),)
         pages = partial(plan_pages, site, self.search_index)
         outputs = [Output("sitemap.xml", ("sitemap", listing), lambda: sitemap_xml(site, pages()))]
-        newest = site.papers[: site.config.feed_size]
-        feed_inputs = (newest, tuple(site.batch(p.batch) for p in newest))
-        for lang in site.config.languages:
-            feed = site.routes.path("feed", lang)
-            produce = partial(atom_feed, site, lang, self.renderer.summary_html)
-            outputs.append(Output(feed, (feed, feed_inputs), produce))
+        for topic in (None, *site.topics.topics):
+            newest = feed_papers(site, topic)
+            # A topic feed's subtitle counts all the topic's papers, and each entry names its topics.
+            count = len(site.topics.papers[topic.slug]) if topic is not None else 0
+            topics = tuple(site.topics_of(p) for p in newest)
+            feed_inputs = (topic, count, newest, tuple(site.batch(p.batch) for p in newest), topics)
+            for lang in site.config.languages:
+                feed = site.routes.path(*(("feed", lang) if topic is None else ("topic_feed", lang, topic.slug)))
+                produce = partial(atom_feed, site, lang, self.renderer.summary_html, topic)
+                outputs.append(Output(feed, (feed, feed_inputs), produce))
         return outputs

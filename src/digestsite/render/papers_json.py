@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 
@@ -10,8 +11,9 @@ from digestsite.render.json_text import without_markup
 from digestsite.site.assemble import Site
 from digestsite.site.pages import owned_papers
 from digestsite.site.routes import Routes, absolute_url
+from digestsite.site.topics import Evidence, Topic
 
-BatchPart = Callable[[Batch, str, Routes], tuple[str, str]]
+BatchPart = Callable[[Batch, str, Routes, tuple[tuple[Evidence, ...], ...]], tuple[str, str]]
 
 
 def papers_json(site: Site, batch_part: BatchPart | None = None) -> str:
@@ -23,14 +25,31 @@ def papers_json(site: Site, batch_part: BatchPart | None = None) -> str:
     """
     make = batch_part or batch_json
     lang = site.config.default_language
-    parts = [make(batch, lang, site.routes) for batch in site.batches]
+    parts = [make(batch, lang, site.routes, batch_evidence(site, batch)) for batch in site.batches]
     batches = ",".join(part[0] for part in parts)
     papers = ",".join(part[1] for part in parts if part[1])
-    return f'{{"batches":[{batches}],"papers":[{papers}]}}\n'
+    topics = json_data([topic_json(site, topic) for topic in site.topics.topics])
+    return f'{{"batches":[{batches}],"papers":[{papers}],"topics":{topics}}}\n'
 
 
-def batch_json(batch: Batch, lang: str, routes: Routes) -> tuple[str, str]:
-    """The batch's entry and its own papers' entries, as JSON without the enclosing brackets."""
+def batch_evidence(site: Site, batch: Batch) -> tuple[tuple[Evidence, ...], ...]:
+    """Why each paper the batch owns has its topics, in the order of `owned_papers`."""
+    return tuple(site.topics.evidence.get(paper.arxiv_id, ()) for paper in owned_papers(batch))
+
+
+def topic_json(site: Site, topic: Topic) -> dict[str, object]:
+    lang = site.config.default_language
+    url = absolute_url("", site.routes.path("topic", lang, topic.slug))
+    names = {lang: topic.name[lang] for lang in site.config.languages}
+    count = len(site.topics.papers[topic.slug])
+    return {"slug": topic.slug, "name": names, "category": topic.category, "papers": count, "url": url}
+
+
+def batch_json(
+    batch: Batch, lang: str, routes: Routes, evidence: tuple[tuple[Evidence, ...], ...] = ()
+) -> tuple[str, str]:
+    """The batch's entry and its own papers' entries, as JSON without the enclosing brackets; `evidence`
+    gives each of those papers' topics with the words that tagged it and where."""
     entry = {
         "slug": batch.slug,
         "title": batch.title[lang],
@@ -50,8 +69,9 @@ def batch_json(batch: Batch, lang: str, routes: Routes) -> tuple[str, str]:
             "truncated": p.truncated,
             "url": absolute_url("", routes.path("paper", lang, p.slug)),
             **_metadata(p),
+            **_topics(found),
         }
-        for p in owned_papers(batch)
+        for p, found in itertools.zip_longest(owned_papers(batch), evidence, fillvalue=())
     ]
     return json_data(entry), json_data(papers)[1:-1]
 
@@ -63,6 +83,15 @@ _OPTIONAL = ("authors", "published", "updated", "categories", "primary_category"
 
 def _metadata(paper: Paper) -> dict[str, object]:
     return {name: value for name in _OPTIONAL if (value := getattr(paper, name))}
+
+
+def _topics(evidence: tuple[Evidence, ...]) -> dict[str, object]:
+    """A paper's topics, and for each the words found and where (title, title_zh, keywords, summary,
+    abstract, or category for an arXiv subject class)."""
+    if not evidence:
+        return {}
+    matches = [{"topic": e.topic, "field": e.field, "words": list(e.words)} for e in evidence]
+    return {"topics": list(dict.fromkeys(e.topic for e in evidence)), "topic_matches": matches}
 
 
 def json_data(value: object) -> str:

@@ -20,8 +20,10 @@ from digestsite.render.assets import Asset
 from digestsite.render.bibtex import bibtex_entry
 from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
+from digestsite.render.links import Links
 from digestsite.site.assemble import Site
-from digestsite.site.pages import METADATA_CSS, Page, page_description, page_shows_metadata
+from digestsite.site.i18n import Locale
+from digestsite.site.pages import METADATA_CSS, Page, lead, page_description, page_shows_metadata
 from digestsite.site.routes import absolute_url, relative_url, root_relative_url
 
 
@@ -36,6 +38,7 @@ class Renderer:
         self.local = local
         self.env = env or create_environment(site.config.templates_dir)
         self._summaries: dict[str, Markup] = {}
+        self._leads: dict[str, str] = {}
         self._helpers: dict[str, Any] = {
             "link": self._link,
             "href_to": self._href_to,
@@ -44,6 +47,7 @@ class Renderer:
             "summary": self.summary_html,
             "content_lang": self.content_lang,
             "category_name": self._category_name,
+            "lead": self.lead,
             "inline_markdown": lambda text: Markup(render_inline(text, site.config.allow_remote_images)),
         }
 
@@ -53,6 +57,15 @@ class Renderer:
             html = Markup(render_summary(paper.summary, self.site.config.allow_remote_images))
             self._summaries[paper.arxiv_id] = html
         return html
+
+    def lead(self, paper: Paper) -> str:
+        """A card's opening of the summary (see `lead`), made once per paper."""
+        text = self._leads.get(paper.arxiv_id)
+        if text is None:
+            text = self._leads[paper.arxiv_id] = lead(
+                paper.summary or paper.abstract_en, paper.summary_lang if paper.summary else "en"
+            )
+        return text
 
     def content_lang(self, code: str) -> str:
         """The `lang` attribute for content in `code`: the locale's tag (zh → zh-CN) when there is one."""
@@ -99,6 +112,7 @@ class Renderer:
         paper = page.data.get("paper")
         locale = site.locales[page.lang]
         description = page_description(page, locale, config.description[page.lang])
+        links = self._links(page, locale)
         return {
             "page": page,
             "lang": page.lang,
@@ -108,6 +122,7 @@ class Renderer:
             "alternates": alternates,
             "canonical": absolute_url(base_url, page.path) if base_url and page.kind != "404" else "",
             "has_feed": bool(base_url),
+            "has_topics": bool(site.topics.topics),
             "metadata_css": self._metadata_css(page),
             "description": description,
             "open_graph": open_graph(site, page, description),
@@ -115,7 +130,29 @@ class Renderer:
             "json_ld": scholarly_article(site, page, paper) if isinstance(paper, Paper) else "",
             "bibtex": bibtex_entry(paper) if isinstance(paper, Paper) else "",
             **page.data,
+            **self._ready_links(page, links),
         }
+
+    def _links(self, page: Page, locale: Locale) -> Links:
+        routes, lang = self.site.routes, page.lang
+
+        def href(kind: str, key: str) -> str:
+            return self.href(page, routes.path(kind, lang, key))
+
+        return Links(lang, href, self.content_lang, lambda names: locale.t("paper.authors_short", names=names))
+
+    def _ready_links(self, page: Page, links: Links) -> dict[str, object]:
+        """The page's lists of papers and topics as links (see render/links.py)."""
+        data = page.data
+        ready: dict[str, object] = {}
+        if "related" in data:
+            ready["related_links"] = links.papers(data["related"])  # type: ignore[arg-type]
+        if page.kind == "paper":
+            ready["topic_links"] = links.topics(data["topics"])  # type: ignore[arg-type]
+        if "entries" in data:
+            entries = data["entries"]  # (paper, its batch to name or None, its topics to show)
+            ready["cards"] = [links.card(paper, self.lead(paper), topics, batch) for paper, batch, topics in entries]  # type: ignore[attr-defined]
+        return ready
 
     @pass_context
     def _link(self, context: Context, kind: str, key: str = "", lang: str | None = None) -> str:

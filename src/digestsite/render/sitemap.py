@@ -12,7 +12,7 @@ from digestsite.site.routes import absolute_url
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
-SITEMAP_KINDS = ("home", "archive", "batch", "paper", "search")
+SITEMAP_KINDS = ("home", "archive", "batch", "paper", "search", "topics", "topic")
 
 
 def sitemap_xml(site: Site, pages: Iterable[Page]) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from digestsite.config import Config
@@ -10,8 +11,10 @@ from digestsite.content.model import Batch, Diagnostic, Paper, Severity
 from digestsite.metadata.merge import Fill, with_metadata
 from digestsite.metadata.store import StoredMetadata
 from digestsite.site.i18n import Locale, load_locales
+from digestsite.site.related import related_papers
 from digestsite.site.routes import Routes
 from digestsite.site.sources import MetadataSource, ParseStore, PlainMetadata, Sources, read_sources
+from digestsite.site.topics import Topic, TopicIndex, index_topics, site_glossary
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,10 @@ class Site:
     papers: tuple[Paper, ...]  # each paper once, in reading order
     diagnostics: tuple[Diagnostic, ...]
     routes: Routes
-    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-    _batches: dict[str, Batch] = field(default_factory=dict, repr=False, compare=False)
+    topics: TopicIndex = field(default_factory=TopicIndex)
+    related: Mapping[str, tuple[Paper, ...]] = field(default_factory=dict)  # arXiv ID → related papers, best first
+    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _batches: dict[str, Batch] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._index.update({p.arxiv_id: i for i, p in enumerate(self.papers)})
@@ -33,6 +38,12 @@ class Site:
 
     def batch(self, slug: str) -> Batch:
         return self._batches[slug]
+
+    def topics_of(self, paper: Paper) -> tuple[Topic, ...]:
+        return self.topics.of_paper.get(paper.arxiv_id, ())
+
+    def related_to(self, paper: Paper) -> tuple[Paper, ...]:
+        return self.related.get(paper.arxiv_id, ())
 
     def neighbours(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
         """The papers before and after this one in reading order (newest batch first)."""
@@ -51,10 +62,16 @@ def load_site(config: Config, parses: ParseStore | None = None, metadata: Metada
 
 
 def assemble_site(
-    config: Config, sources: Sources, metadata: StoredMetadata | None = None, fill: Fill = with_metadata
+    config: Config,
+    sources: Sources,
+    metadata: StoredMetadata | None = None,
+    fill: Fill = with_metadata,
+    browsing: bool = True,
 ) -> Site:
     """The site model from the parsed sources: batches newest first, each paper once, titles in every
-    language, and each paper's fields the digest left empty filled from the stored arXiv metadata."""
+    language, and each paper's fields the digest left empty filled from the stored arXiv metadata; then,
+    unless `browsing` is false (the build adds them later, see `with_browsing`), the topics of every
+    paper and its related papers."""
     locales = load_locales(config.languages, config.locales_dir)
     diagnostics = list(sources.diagnostics)
     records = metadata.records if metadata is not None else {}
@@ -73,7 +90,7 @@ def assemble_site(
     diagnostics.extend(dedupe_warnings)
     ordered = _name_batches(ordered, config.languages, locales)
     papers = tuple(p for b in ordered for p in b.papers if p.batch == b.slug)
-    return Site(
+    site = Site(
         config=config,
         locales=locales,
         batches=tuple(ordered),
@@ -81,6 +98,15 @@ def assemble_site(
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.path, d.line))),
         routes=Routes(config.languages),
     )
+    return with_browsing(site) if browsing else site
+
+
+def with_browsing(site: Site) -> Site:
+    """The site with every paper's topics and related papers: what takes the longest to assemble, which
+    the build works out while the search index is being made from the rest."""
+    config = site.config
+    topics = index_topics(site.papers, site_glossary(config.topics), config.languages)
+    return replace(site, topics=topics, related=related_papers(site.papers, topics, config.related))
 
 
 def order_batches(batches: Iterable[Batch]) -> list[Batch]:
@@ -89,16 +115,27 @@ def order_batches(batches: Iterable[Batch]) -> list[Batch]:
 
 
 def _unique_slugs(batches: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
+    """Each batch's slug is its own. Slugs set in front matter or made from file names come first, and one
+    taken twice is an error; a batch named by its date takes the next free `-2`, `-3` (in file name order),
+    so a second batch of a day never moves the URL of the first."""
     seen: dict[str, Batch] = {}
     problems = []
-    for batch in batches:
-        if batch.slug in seen:
+    for batch in sorted(batches, key=lambda b: (b.slug_from_date, b.source_path)):
+        if batch.slug in seen and batch.slug_from_date:
+            batch = _renamed(
+                batch, next(f"{batch.slug}-{n}" for n in itertools.count(2) if f"{batch.slug}-{n}" not in seen)
+            )
+        elif batch.slug in seen:
             other = seen[batch.slug].source_path
             message = f"batch slug '{batch.slug}' is already used by {other}; set another 'slug' in front matter"
             problems.append(Diagnostic(batch.source_path, 1, Severity.ERROR, message))
             continue
         seen[batch.slug] = batch
     return list(seen.values()), problems
+
+
+def _renamed(batch: Batch, slug: str) -> Batch:
+    return replace(batch, slug=slug, papers=tuple(replace(p, batch=slug) for p in batch.papers))
 
 
 def _dedupe_papers(newest_first: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
@@ -127,5 +164,5 @@ def _name_batches(newest_first: list[Batch], languages: tuple[str, ...], locales
         for lang in languages:
             text = given.get(lang) or given.get("*") or next(iter(given.values()), "")
             title[lang] = text or locales[lang].issue_title(number, batch.date)
-        named.append(replace(batch, title=title))
+        named.append(replace(batch, title=title, number=number, title_inferred=not any(given.values())))
     return named

@@ -4,6 +4,7 @@ BibTeX) is made when the page is rendered, so an unchanged page costs almost not
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -11,10 +12,17 @@ from digestsite.content.markdown import plain_text
 from digestsite.content.model import Batch, Paper
 from digestsite.site.assemble import Site
 from digestsite.site.i18n import Locale
+from digestsite.site.topics import Topic
 
-HOME_BATCHES = 10  # the home page previews this many batches; the archive lists them all
+HOME_BATCHES = 10  # the home page lists this many batches (the newest as cards); the archive lists them all
+HOME_CARDS = 12  # papers of the newest batch shown as cards on the home page; its page has them all
+HOME_TOPICS = 12  # the topics with the most papers, linked from the home page
+TOPIC_PAGE_SIZE = 50  # papers per page of a topic; the rest go on topics/<slug>/2/, /3/…
 METADATA_CSS = "metadata.css"  # the theme's styles for arXiv metadata, written only for a site that shows some
 DESCRIPTION_LENGTH = 160
+LEAD_LENGTH = 90  # characters of Chinese in a card's summary lead
+# After a sentence's closing punctuation (。！？ at once, .!? before a space).
+_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])(?=\s)")
 
 
 @dataclass(frozen=True)
@@ -31,17 +39,49 @@ class Page:
     data: Mapping[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BatchLink:
+    """What a card says of a paper's batch: a page that links a batch changes only when these do, not with
+    every edit to the batch's other papers."""
+
+    slug: str
+    title: Mapping[str, str]
+    date: dt.date
+
+    @classmethod
+    def of(cls, batch: Batch) -> BatchLink:
+        return cls(batch.slug, batch.title, batch.date)
+
+
 def plain_excerpt(markdown: str, limit: int = DESCRIPTION_LENGTH) -> str:
     """A one-line plain-text excerpt of markdown, for meta descriptions."""
     text = plain_text(markdown[: limit * 4])
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def lead(markdown: str, lang: str) -> str:
+    """The first sentence of a summary as plain text, and the second too while both fit a card's few lines
+    (LEAD_LENGTH characters of Chinese, twice as many of Latin text); a longer first sentence is cut with …"""
+    limit = LEAD_LENGTH if lang.startswith(("zh", "ja", "ko")) else 2 * LEAD_LENGTH
+    text = plain_text(markdown[: limit * 6])
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    if not sentences:
+        return ""
+    first = sentences[0].strip()
+    if len(first) > limit:
+        return first[: limit - 1].rstrip() + "…"
+    if len(sentences) > 1 and len(first) + len(sentences[1]) <= limit:
+        return first + sentences[1].rstrip()
+    return first
+
+
 def page_description(page: Page, locale: Locale, site_description: str) -> str:
     """The meta description: a paper's summary, a batch's titles, else the site's description."""
-    paper, batch = page.data.get("paper"), page.data.get("batch")
+    paper, batch, topic = page.data.get("paper"), page.data.get("batch"), page.data.get("topic")
     if isinstance(paper, Paper):
         return plain_excerpt(paper.summary)
+    if isinstance(topic, Topic):
+        return locale.t("topic.description", name=topic.name[page.lang], count=page.data["count"])
     if isinstance(batch, Batch):
         titles = ", ".join(p.title for p in batch.papers)
         return plain_excerpt(f"{locale.t('batch.papers', count=len(batch.papers))}: {titles}")
@@ -84,13 +124,54 @@ def site_pages(site: Site, lang: str, search_index: str) -> Iterator[Page]:
     locale = site.locales[lang]
     path = site.routes.path
     newest = site.batches[0].date if site.batches else None
-    yield Page("home", lang, "", path("home", lang), "home.html", site.config.title[lang], newest,
-               {"batches": site.batches[:HOME_BATCHES]})  # fmt: skip
+    yield Page("home", lang, "", path("home", lang), "home.html", site.config.title[lang], newest, home_data(site))
     archive = {"batches": site.batches, "paper_count": len(site.papers)}
     yield Page("archive", lang, "", path("archive", lang), "archive.html", locale.t("archive.heading"), newest, archive)
     search = {"search_index": search_index}
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
+    yield from topic_pages(site, lang)
+
+
+def home_data(site: Site) -> dict[str, object]:
+    """The newest batch's papers as cards (HOME_CARDS of them), the topics with the most papers, and the
+    batches before it."""
+    if not site.batches:
+        return {"latest": None, "entries": (), "top_topics": (), "older": ()}
+    latest = site.batches[0]
+    entries = tuple((paper, None, site.topics_of(paper)) for paper in latest.papers[:HOME_CARDS])
+    counted = [(topic, len(site.topics.papers[topic.slug])) for topic in site.topics.topics if not topic.category]
+    top = tuple(sorted(counted, key=lambda item: -item[1])[:HOME_TOPICS])
+    return {"latest": latest, "entries": entries, "top_topics": top, "older": site.batches[1:HOME_BATCHES]}
+
+
+def topic_pages(site: Site, lang: str) -> Iterator[Page]:
+    """The list of topics, and each topic's papers newest first, TOPIC_PAGE_SIZE to a page."""
+    topics = site.topics
+    if not topics.topics:
+        return
+    locale, path = site.locales[lang], site.routes.path
+    listing = tuple((topic, len(topics.papers[topic.slug])) for topic in topics.topics)
+    newest = site.batches[0].date if site.batches else None
+    yield Page("topics", lang, "", path("topics", lang), "topics.html", locale.t("topics.heading"), newest,
+               {"topics": listing})  # fmt: skip
+    for topic in topics.topics:
+        papers = topics.papers[topic.slug]
+        chunks = [papers[start : start + TOPIC_PAGE_SIZE] for start in range(0, len(papers), TOPIC_PAGE_SIZE)]
+        keys = tuple(topic_key(topic.slug, number) for number in range(1, len(chunks) + 1))
+        for number, chunk in enumerate(chunks, 1):
+            entries = tuple((paper, BatchLink.of(site.batch(paper.batch)), ()) for paper in chunk)
+            name = topic.name[lang]
+            title = name if number == 1 else locale.t("topic.page_title", name=name, page=number)
+            data = {"topic": topic, "entries": entries, "count": len(papers), "page_number": number, "page_keys": keys}
+            lastmod = max(link.date for _, link, _ in entries)
+            yield Page("topic", lang, keys[number - 1], path("topic", lang, keys[number - 1]), "topic.html", title,
+                       lastmod, data)  # fmt: skip
+
+
+def topic_key(slug: str, number: int) -> str:
+    """The route key of a topic's page `number`: its slug, then slug/2, slug/3…"""
+    return slug if number == 1 else f"{slug}/{number}"
 
 
 def owned_papers(batch: Batch) -> list[Paper]:
@@ -100,11 +181,14 @@ def owned_papers(batch: Batch) -> list[Paper]:
 
 def batch_group_inputs(site: Site, batch: Batch) -> tuple[object, ...]:
     """Everything the pages of `batch_group` read besides site-wide settings: the batch (its papers
-    included) and the papers just outside it, which the first and last paper pages link to."""
+    included), the topics of the papers it owns and the papers related to them, and the papers just
+    outside it, which the first and last paper pages link to."""
     owned = owned_papers(batch)
     if not owned:
         return (batch,)
-    return batch, site.neighbours(owned[0])[0], site.neighbours(owned[-1])[1]
+    topics = tuple(site.topics_of(paper) for paper in owned)
+    related = tuple(site.related_to(paper) for paper in owned)
+    return batch, topics, related, site.neighbours(owned[0])[0], site.neighbours(owned[-1])[1]
 
 
 def batch_group(site: Site, batch: Batch) -> list[Page]:
@@ -123,6 +207,7 @@ def batch_page(site: Site, batch: Batch, lang: str) -> Page:
 def paper_page(site: Site, paper: Paper, lang: str) -> Page:
     before, after = site.neighbours(paper)
     batch = site.batch(paper.batch)
-    data = {"paper": paper, "batch": batch, "previous": before, "next": after}
+    data = {"paper": paper, "batch": batch, "previous": before, "next": after, "topics": site.topics_of(paper),
+            "related": site.related_to(paper)}  # fmt: skip
     path = site.routes.path("paper", lang, paper.slug)
     return Page("paper", lang, paper.slug, path, "paper.html", paper.title, batch.date, data)

@@ -15,6 +15,9 @@ PAGE_PATTERNS = {
     "search": "search/index.html",
     "404": "404.html",
     "feed": "feed.xml",
+    "topics": "topics/index.html",
+    "topic": "topics/{key}/index.html",  # key: the topic's slug, then /2, /3… for its further pages
+    "topic_feed": "topics/{key}/feed.xml",
 }
 
 
