@@ -111,13 +111,33 @@ def test_batch_urls_come_from_the_slug_a_readable_file_name_or_the_date(tmp_path
     slugs = {b.source_path.rsplit("/", 1)[1]: b.slug for b in site.batches}
     assert slugs == {
         "week-45.md": "week-45",
-        "0a1b2c3d4e5f6a7b.md": "2024-04-07",  # the first of the day in file name order
+        "0a1b2c3d4e5f6a7b.md": "2024-04-07",  # the first of the day: the older papers
         "1f2e3d4c5b6a7980.md": "2024-04-07-2",
         "9f8e7d6c5b4a3f2e.md": "2024-05",  # no date in front matter: the month of its newest paper
         "deadbeef01.md": "special-issue",
     }
     assert next(p for p in site.papers if p.arxiv_id == "2404.00003").batch == "2024-04-07-2"
     assert site.diagnostics == ()
+
+
+def test_a_later_batch_of_the_same_day_never_moves_the_urls_already_there(tmp_path):
+    """Batches named by one date are counted by their papers' age, not their (random) file names: a new
+    batch holding newer papers takes the next number even when its file name sorts first, and removing
+    the newest batch of a day moves no other."""
+    dated = "---\ndate: 2024-04-07\n---\n"
+    digests = {
+        "5e5e5e5e5e5e5e5e.md": dated + entry("B", "2404.00002"),
+        "9a9a9a9a9a9a9a9a.md": dated + entry("C", "2404.00003"),
+    }
+    config = write_site(tmp_path, digests)
+    before = {b.source_path: b.slug for b in load_site(load_config(config)).batches}
+    (tmp_path / "seeds" / "0000aaaa0000aaaa.md").write_text(dated + entry("D", "2404.00009"), "utf-8")
+    after = {b.source_path: b.slug for b in load_site(load_config(config)).batches}
+    assert sorted(before.values()) == ["2024-04-07", "2024-04-07-2"]
+    assert {path: after[path] for path in before} == before
+    assert after[next(path for path in after if path.endswith("0000aaaa0000aaaa.md"))] == "2024-04-07-3"
+    (tmp_path / "seeds" / "0000aaaa0000aaaa.md").unlink()
+    assert {b.source_path: b.slug for b in load_site(load_config(config)).batches} == before
 
 
 def test_two_batches_given_one_slug_is_an_error(tmp_path):

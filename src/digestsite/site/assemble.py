@@ -116,11 +116,13 @@ def order_batches(batches: Iterable[Batch]) -> list[Batch]:
 
 def _unique_slugs(batches: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
     """Each batch's slug is its own. Slugs set in front matter or made from file names come first, and one
-    taken twice is an error; a batch named by its date takes the next free `-2`, `-3` (in file name order),
-    so a second batch of a day never moves the URL of the first."""
+    taken twice is an error. Batches named by the same date are counted in the order of their newest
+    paper (arXiv IDs grow with time), not of their file names, which are hashes or random IDs when a
+    batch is named by its date: the batch added later for a day holds newer papers and takes the next
+    free `-2`, `-3`, so adding it never moves the URLs already published for that day."""
     seen: dict[str, Batch] = {}
     problems = []
-    for batch in sorted(batches, key=lambda b: (b.slug_from_date, b.source_path)):
+    for batch in sorted(batches, key=_slug_claim_order):
         if batch.slug in seen and batch.slug_from_date:
             batch = _renamed(
                 batch, next(f"{batch.slug}-{n}" for n in itertools.count(2) if f"{batch.slug}-{n}" not in seen)
@@ -132,6 +134,11 @@ def _unique_slugs(batches: list[Batch]) -> tuple[list[Batch], list[Diagnostic]]:
             continue
         seen[batch.slug] = batch
     return list(seen.values()), problems
+
+
+def _slug_claim_order(batch: Batch) -> tuple[bool, tuple[int, ...], str]:
+    """Chosen slugs first, in file name order; then date-named batches, oldest papers first."""
+    return batch.slug_from_date, batch.newest_arxiv_key if batch.slug_from_date else (), batch.source_path
 
 
 def _renamed(batch: Batch, slug: str) -> Batch:
