@@ -13,6 +13,7 @@ from digestsite.commands.build import BuildOptions, build
 from digestsite.config import load_config
 from digestsite.render.renderer import Renderer
 from digestsite.search import documents, indexer
+from digestsite.site import related, topics
 from digestsite.site.assemble import load_site
 from helpers import REPO, run, snapshot, write_site
 
@@ -117,6 +118,31 @@ def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundl
     build(config, cache=DiskCache(config))
     assert snapshot(config.output_dir) == before
     assert (root / ".digestsite-cache" / "pages" / "index.pickle").is_file()
+
+
+def test_topics_and_related_papers_are_worked_out_again_only_for_what_changed(bundled_site, monkeypatch):
+    """An edit tags only the papers it changed; an edit that leaves every paper's words and topics as they
+    were reuses the ranking of related papers, and one that changes them ranks again. Each matches a build
+    without the cache."""
+    root = bundled_site.parent
+    cached = load_config(bundled_site, {"output": str(root / "cached")})
+    fresh = load_config(bundled_site, {"output": str(root / "fresh")})
+    build(cached, cache=DiskCache(cached))
+    tagged, ranked = [], []
+    tag, rank = topics.Tagger.tag, related.ranked_related
+    monkeypatch.setattr(topics.Tagger, "tag", lambda self, paper: tagged.append(paper.arxiv_id) or tag(self, paper))
+    monkeypatch.setattr(related, "ranked_related", lambda *args: ranked.append(1) or rank(*args))
+    cases = [
+        (lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们推出了 Jamba "), 0),  # the same words
+        (lambda: edit(root / JAMBA, "# Jamba:", "# Jamba Turbo:"), 1),  # a new word in a title
+    ]
+    for change, rankings in cases:
+        change()
+        tagged.clear(), ranked.clear()
+        build(cached, cache=DiskCache(cached))
+        assert tagged == ["2403.19887"] and len(ranked) == rankings
+        build(fresh)
+        assert snapshot(root / "cached") == snapshot(root / "fresh")
 
 
 def test_a_damaged_page_store_costs_time_never_correctness(bundled_site):

@@ -66,11 +66,9 @@ def test_edit_pushes_a_reload_and_the_page_shows_the_new_title(bundled_site):
         events = EventStream(server.url)
         first = events.next_state()
         assert first["error"] is None
-        saved = time.monotonic()
         edit(root / "seeds" / JAMBA, "Jamba：混合", "Jamba：全新混合")
-        state = events.next_state()
-        elapsed = time.monotonic() - saved
-        assert state["epoch"] == first["epoch"] + 1 and elapsed < 2.0
+        state = events.next_state()  # how soon: benchmarks/reload_latency.py
+        assert state["epoch"] == first["epoch"] + 1
         _, body = get(server.url, "/papers/2403.19887/")
         assert (
             parse_html(body.decode()).find("p", class_="title-zh").text()

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from digestsite.render.outputs import OutputPlan
     from digestsite.render.papers_json import BatchPart
     from digestsite.search.indexer import IndexStore
+    from digestsite.site.related import RelatedMemo
     from digestsite.site.sources import MetadataSource, ParseStore
+    from digestsite.site.topics import TagMemo
 
 CACHE_DIR = ".digestsite-cache"
 # Past this many changed pages (a template edit) a staged full write is faster than an in-place update,
@@ -81,6 +83,9 @@ class NoCache:
 
     def batch_part(self, config: Config) -> BatchPart | None:
         return None
+
+    def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
+        return None, None  # every paper tagged, and related papers ranked, afresh
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
         return Update(Changes(planned=[(output, "") for output in plan.outputs()]))
@@ -124,6 +129,8 @@ class DiskCache(_KeyedCache):
         self._parses: ParseStore | None = None
         self._pages: PageStore | None = None
         self._memo: StoredMemo | None = None
+        self._topics: StoredMemo | None = None
+        self._related: StoredMemo | None = None
 
     def _sub(self, name: str = "") -> Path | None:
         """A folder of the cache, made if need be; None where it cannot be (a read-only site folder)."""
@@ -176,8 +183,19 @@ class DiskCache(_KeyedCache):
         from digestsite.render.papers_json import batch_json
 
         folder = self._sub()
-        self._memo = StoredMemo(folder / "papers-json.pickle", batch_json, self.keys) if folder is not None else None
+        self._memo = StoredMemo(folder / "papers-json.pickle", batch_json, self.keys, derived=1) if folder else None
         return self._memo
+
+    def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
+        from digestsite.site.related import ranked
+        from digestsite.site.topics import tagged
+
+        folder = self._sub()
+        if folder is None:
+            return None, None
+        self._topics = StoredMemo(folder / "topics.pickle", tagged, self.keys, derived=1)
+        self._related = StoredMemo(folder / "related.pickle", ranked, self.keys, derived=2)
+        return self._topics, self._related
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
         if self._parses is not None:
@@ -200,8 +218,9 @@ class DiskCache(_KeyedCache):
             for outcome in outcomes:
                 added.update(outcome)  # type: ignore[call-overload]
             self._pages.save(changes.files.values(), added)  # asset paths among them match no page: harmless
-        if self._memo is not None:
-            self._memo.save()
+        for memo in (self._memo, self._topics, self._related):
+            if memo is not None:
+                memo.save()
         if self._metadata is not None:
             self._metadata.save()
         if self._sub() is not None:
@@ -222,6 +241,8 @@ class ServeCache(_KeyedCache):
         self._groups: dict[str, tuple[str, ...]] = {}
         self.live_search: list[str] = []  # the keys of the search index in the served folder
         self._search = MemoryIndexStore(self.keys)
+        self._topics: StoredMemo | None = None  # each paper's topics, as long as the glossary and paper are the same
+        self._related: StoredMemo | None = None  # the ranking of related papers, for the same features and topics
 
     def parses(self, config: Config) -> ParseStore | None:
         from digestsite.cache.parses import MemoryParses
@@ -242,6 +263,14 @@ class ServeCache(_KeyedCache):
     def search_store(self, config: Config) -> IndexStore | None:
         return self._search
 
+    def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
+        from digestsite.site.related import ranked
+        from digestsite.site.topics import tagged
+
+        self._topics = self._topics or StoredMemo(None, tagged, self.keys, derived=1)
+        self._related = self._related or StoredMemo(None, ranked, self.keys, derived=2)
+        return self._topics, self._related
+
     def update(self, config: Config, plan: OutputPlan) -> Update:
         changes = self._changes(plan, self._files, self._groups)
         in_place = bool(self._files) and changes.pages <= IN_PLACE_PAGES
@@ -249,6 +278,9 @@ class ServeCache(_KeyedCache):
 
     def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
         self._files, self._groups = update.changes.files, update.changes.groups
+        for memo in (self._topics, self._related):
+            if memo is not None:
+                memo.save()
         if search:
             self.live_search = list(search)
         elif not update.in_place:

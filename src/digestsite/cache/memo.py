@@ -1,4 +1,5 @@
-"""A function's results kept in the build cache by the keys of its arguments (the parts of papers.json)."""
+"""A function's results kept in the build cache by the keys of its arguments: the parts of papers.json, and
+each paper's topics."""
 
 from __future__ import annotations
 
@@ -11,18 +12,23 @@ from digestsite.cache.pickles import read_pickle, write_pickle
 
 
 class StoredMemo:
-    """Calls `function` only for arguments whose key it has not seen; `save` keeps just this build's results."""
+    """Calls `function` only for arguments whose key it has not seen; `save` keeps just this build's results.
 
-    def __init__(self, path: Path, function: Callable[..., Any], keys: Keys) -> None:
-        self.path = path
+    The last `derived` arguments are left out of the key: the caller vouches that they follow from the
+    others (a batch's topic evidence follows from its papers and the glossary, and costs far more to hash).
+    """
+
+    def __init__(self, path: Path | None, function: Callable[..., Any], keys: Keys, derived: int = 0) -> None:
+        self.path = path  # None: kept in memory only, from one `save` to the next (the dev server's)
         self.function = function
         self.keys = keys
-        known = read_pickle(path)
+        self.keyed = slice(None, -derived if derived else None)
+        known = read_pickle(path) if path is not None else None
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.used: dict[str, Any] = {}
 
     def __call__(self, *args: object) -> Any:
-        key = self.keys.combine(self.function.__qualname__, *args)
+        key = self.keys.combine(self.function.__qualname__, *args[self.keyed])
         result = self.used.get(key)
         if result is None:
             result = self.used[key] = self.known[key] if key in self.known else self.function(*args)
@@ -30,5 +36,7 @@ class StoredMemo:
 
     def save(self) -> None:
         if self.used.keys() != self.known.keys():
-            write_pickle(self.path, self.used)
+            if self.path is not None:
+                write_pickle(self.path, self.used)
             self.known = self.used
+        self.used = {}

@@ -31,7 +31,7 @@ def build_site(config: Config, strict: bool, options: BuildOptions, cache: NoCac
     if failing_diagnostics(site.diagnostics, strict):
         raise ContentError(site.diagnostics)
     with clock("plan"):
-        site = with_browsing(site)  # topics and related papers
+        site = with_browsing(site, *cache.browse_memos(config))  # topics and related papers
         env, part = cache.environment(config), cache.batch_part(config)
         index = INDEX_META if site.papers else ""
         plan = plan_outputs(site, env, index, local=options.local, batch_part=part)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from digestsite.content.model import Paper
-from digestsite.site.pages import BatchLink
+from digestsite.site.assemble import BatchLink
 from digestsite.site.topics import Topic
 
 Href = Callable[[str, str], str]  # (page kind, key) → a link from the page being rendered

@@ -19,7 +19,7 @@ from digestsite.content.model import Batch
 from digestsite.render.assets import Asset, collect_assets
 from digestsite.render.environment import template_folders
 from digestsite.render.feeds import atom_feed, feed_papers
-from digestsite.render.papers_json import BatchPart, batch_evidence, papers_json
+from digestsite.render.papers_json import BatchPart, papers_json
 from digestsite.render.renderer import Renderer
 from digestsite.render.sitemap import robots_txt, sitemap_xml
 from digestsite.render.theme import theme_dir
@@ -128,8 +128,10 @@ class _Planner:
         outputs += [Output(asset.path, (asset.path,), source=asset.source) for asset in self.assets.values()]
         data = partial(papers_json, site, self.batch_part)
         topics = (site.topics.topics, tuple(len(papers) for papers in site.topics.papers.values()))
-        evidence = tuple(batch_evidence(site, batch) for batch in site.batches)
-        outputs.append(Output("papers.json", ("papers.json", site.batches, topics, evidence), data, stored=False))
+        # Each paper's topics and their evidence follow from the paper (in its batch) and the glossary:
+        # hashing the glossary's few terms costs far less than the evidence of every paper.
+        inputs = ("papers.json", site.batches, topics, site.topics.terms)
+        outputs.append(Output("papers.json", inputs, data, stored=False))
         cname = config.cname + "\n" if config.cname else None
         for path, text in {".nojekyll": "", "robots.txt": robots_txt(site), "CNAME": cname}.items():
             if text is not None:

@@ -11,9 +11,11 @@ from digestsite.render.json_text import without_markup
 from digestsite.site.assemble import Site
 from digestsite.site.pages import owned_papers
 from digestsite.site.routes import Routes, absolute_url
-from digestsite.site.topics import Evidence, Topic
+from digestsite.site.topics import Evidence, Term, Topic
 
-BatchPart = Callable[[Batch, str, Routes, tuple[tuple[Evidence, ...], ...]], tuple[str, str]]
+# (batch, language, routes, the glossary, the evidence of the batch's papers) → its part of the file. The
+# evidence follows from the batch's papers and the glossary, so a memo need not key on it (see StoredMemo).
+BatchPart = Callable[[Batch, str, Routes, tuple[Term, ...], tuple[tuple[Evidence, ...], ...]], tuple[str, str]]
 
 
 def papers_json(site: Site, batch_part: BatchPart | None = None) -> str:
@@ -25,7 +27,8 @@ def papers_json(site: Site, batch_part: BatchPart | None = None) -> str:
     """
     make = batch_part or batch_json
     lang = site.config.default_language
-    parts = [make(batch, lang, site.routes, batch_evidence(site, batch)) for batch in site.batches]
+    terms = site.topics.terms
+    parts = [make(batch, lang, site.routes, terms, batch_evidence(site, batch)) for batch in site.batches]
     batches = ",".join(part[0] for part in parts)
     papers = ",".join(part[1] for part in parts if part[1])
     topics = json_data([topic_json(site, topic) for topic in site.topics.topics])
@@ -46,10 +49,15 @@ def topic_json(site: Site, topic: Topic) -> dict[str, object]:
 
 
 def batch_json(
-    batch: Batch, lang: str, routes: Routes, evidence: tuple[tuple[Evidence, ...], ...] = ()
+    batch: Batch,
+    lang: str,
+    routes: Routes,
+    terms: tuple[Term, ...] = (),
+    evidence: tuple[tuple[Evidence, ...], ...] = (),
 ) -> tuple[str, str]:
     """The batch's entry and its own papers' entries, as JSON without the enclosing brackets; `evidence`
-    gives each of those papers' topics with the words that tagged it and where."""
+    gives each of those papers' topics with the words that tagged it and where. `terms`, the glossary, is
+    not read: it is there for a memo keyed by the arguments, as the evidence follows from it."""
     entry = {
         "slug": batch.slug,
         "title": batch.title[lang],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -11,10 +12,24 @@ from digestsite.content.model import Batch, Diagnostic, Paper, Severity
 from digestsite.metadata.merge import Fill, with_metadata
 from digestsite.metadata.store import StoredMetadata
 from digestsite.site.i18n import Locale, load_locales
-from digestsite.site.related import related_papers
+from digestsite.site.related import RelatedMemo, ranked, related_papers
 from digestsite.site.routes import Routes
 from digestsite.site.sources import MetadataSource, ParseStore, PlainMetadata, Sources, read_sources
-from digestsite.site.topics import Topic, TopicIndex, index_topics, site_glossary
+from digestsite.site.topics import TagMemo, Topic, TopicIndex, index_topics, site_glossary, tagged
+
+
+@dataclass(frozen=True)
+class BatchLink:
+    """What a card says of a paper's batch: a page that links a batch changes only when these do, not with
+    every edit to the batch's other papers."""
+
+    slug: str
+    title: Mapping[str, str]
+    date: dt.date
+
+    @classmethod
+    def of(cls, batch: Batch) -> BatchLink:
+        return cls(batch.slug, batch.title, batch.date)
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,9 @@ class Site:
     related: Mapping[str, tuple[Paper, ...]] = field(default_factory=dict)  # arXiv ID → related papers, best first
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _batches: dict[str, Batch] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _links: dict[str, BatchLink] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _listed: dict[str, tuple[Paper, BatchLink, tuple[()]]] = field(default_factory=dict, init=False, repr=False,
+                                                                  compare=False)  # fmt: skip
 
     def __post_init__(self) -> None:
         self._index.update({p.arxiv_id: i for i, p in enumerate(self.papers)})
@@ -38,6 +56,20 @@ class Site:
 
     def batch(self, slug: str) -> Batch:
         return self._batches[slug]
+
+    def batch_link(self, slug: str) -> BatchLink:
+        """One `BatchLink` per batch, shared by every card that shows it: a cache hashes it once."""
+        link = self._links.get(slug)
+        if link is None:
+            link = self._links[slug] = BatchLink.of(self._batches[slug])
+        return link
+
+    def listed(self, paper: Paper) -> tuple[Paper, BatchLink, tuple[()]]:
+        """A paper as a topic page lists it, with its batch: one tuple per paper for every page and language."""
+        entry = self._listed.get(paper.arxiv_id)
+        if entry is None:
+            entry = self._listed[paper.arxiv_id] = (paper, self.batch_link(paper.batch), ())
+        return entry
 
     def topics_of(self, paper: Paper) -> tuple[Topic, ...]:
         return self.topics.of_paper.get(paper.arxiv_id, ())
@@ -101,12 +133,14 @@ def assemble_site(
     return with_browsing(site) if browsing else site
 
 
-def with_browsing(site: Site) -> Site:
+def with_browsing(site: Site, tag_memo: TagMemo | None = None, related_memo: RelatedMemo | None = None) -> Site:
     """The site with every paper's topics and related papers: what takes the longest to assemble, which
-    the build works out while the search index is being made from the rest."""
+    the build works out while the search index is being made from the rest. A build cache's memos keep
+    each paper's topics, and the ranking of related papers, from the last build."""
     config = site.config
-    topics = index_topics(site.papers, site_glossary(config.topics), config.languages)
-    return replace(site, topics=topics, related=related_papers(site.papers, topics, config.related))
+    topics = index_topics(site.papers, site_glossary(config.topics), config.languages, tag_memo or tagged)
+    related = related_papers(site.papers, topics, config.related, related_memo or ranked)
+    return replace(site, topics=topics, related=related)
 
 
 def order_batches(batches: Iterable[Batch]) -> list[Batch]:

@@ -39,20 +39,6 @@ class Page:
     data: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class BatchLink:
-    """What a card says of a paper's batch: a page that links a batch changes only when these do, not with
-    every edit to the batch's other papers."""
-
-    slug: str
-    title: Mapping[str, str]
-    date: dt.date
-
-    @classmethod
-    def of(cls, batch: Batch) -> BatchLink:
-        return cls(batch.slug, batch.title, batch.date)
-
-
 def plain_excerpt(markdown: str, limit: int = DESCRIPTION_LENGTH) -> str:
     """A one-line plain-text excerpt of markdown, for meta descriptions."""
     text = plain_text(markdown[: limit * 4])
@@ -160,7 +146,7 @@ def topic_pages(site: Site, lang: str) -> Iterator[Page]:
         chunks = [papers[start : start + TOPIC_PAGE_SIZE] for start in range(0, len(papers), TOPIC_PAGE_SIZE)]
         keys = tuple(topic_key(topic.slug, number) for number in range(1, len(chunks) + 1))
         for number, chunk in enumerate(chunks, 1):
-            entries = tuple((paper, BatchLink.of(site.batch(paper.batch)), ()) for paper in chunk)
+            entries = tuple(map(site.listed, chunk))
             name = topic.name[lang]
             title = name if number == 1 else locale.t("topic.page_title", name=name, page=number)
             data = {"topic": topic, "entries": entries, "count": len(papers), "page_number": number, "page_keys": keys}

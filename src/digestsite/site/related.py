@@ -19,7 +19,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from digestsite.content.model import Paper
 from digestsite.site.topics import TopicIndex
@@ -28,83 +28,108 @@ FEATURES = 24  # per paper: its rarest features, as long as their postings fit P
 POSTINGS_BUDGET = 300  # papers sharing its chosen features, counted over all of them: what a paper costs
 MIN_SHARED_FEATURES = 2  # papers sharing fewer of its features are scored only when they share a topic
 MIN_SHARED = 2  # a feature only one paper has relates nothing
-SUMMARY_CHARACTERS = 120  # of each summary: its opening says what the paper is about
+SUMMARY_CHARACTERS = 120  # of each summary, to the end of that sentence: its opening says what the paper is about
 TOPIC_NEIGHBOURS = 8  # members of a large topic considered on each side of a paper, in reading order
 MIN_SCORE = 3.0  # below this, two papers share too little to be called related
 
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9]{2,}")  # in lowered text
+_SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 
 
 def features(paper: Paper) -> set[str]:
     """The paper's Latin words (lowered) and Chinese character bigrams."""
-    text = f"{paper.title}\n{paper.title_zh}\n{(paper.summary or paper.abstract_en)[:SUMMARY_CHARACTERS]}".lower()
+    text = f"{paper.title}\n{paper.title_zh}\n{opening(paper.summary or paper.abstract_en)}".lower()
     found = set(_LATIN_WORD.findall(text))
     for run in _CJK_RUN.findall(text):
         found.update(map(str.__add__, run, run[1:]))
     return found
 
 
-def related_papers(papers: Sequence[Paper], topics: TopicIndex, limit: int) -> dict[str, tuple[Paper, ...]]:
+Described = tuple[tuple[str, ...], ...]  # each paper's features, sorted, in reading order
+Ranked = tuple[tuple[int, ...], ...]  # each paper's related papers as positions in reading order, best first
+# (signature, limit, features, topics) → ranked_related(features, topics, limit). The signature is one string
+# holding the features and topics; a build cache keys on it and the limit, and keeps the answer from the last
+# build: an edit that leaves every paper's features and topics as they were (a typo fixed beyond a summary's
+# opening, say) then costs no ranking.
+RelatedMemo = Callable[[str, int, Described, Described], Ranked]
+
+
+def ranked(signature: str, limit: int, described: Described, paper_topics: Described) -> Ranked:
+    """What a RelatedMemo keeps: `ranked_related`'s answer, keyed by `signature` and `limit`."""
+    return ranked_related(described, paper_topics, limit)
+
+
+def opening(summary: str) -> str:
+    """A summary's first sentences, through the one that reaches SUMMARY_CHARACTERS: whole sentences, so
+    that an edit adding a character or a space near the cut leaves the paper's features as they were."""
+    end = _SENTENCE_END.search(summary, SUMMARY_CHARACTERS - 1, 2 * SUMMARY_CHARACTERS)
+    return summary[: end.end() if end else SUMMARY_CHARACTERS]
+
+
+def related_papers(
+    papers: Sequence[Paper], topics: TopicIndex, limit: int, memo: RelatedMemo = ranked
+) -> dict[str, tuple[Paper, ...]]:
     """arXiv ID → up to `limit` related papers, best first; papers in reading order."""
-    count = len(papers)
-    if limit <= 0 or count < 2:
+    if limit <= 0 or len(papers) < 2:
         return {}
-    described = [features(paper) for paper in papers]
+    described = tuple(tuple(sorted(features(paper))) for paper in papers)
+    paper_topics = tuple(tuple(sorted(t.slug for t in topics.of_paper.get(p.arxiv_id, ()))) for p in papers)
+    signature = "\n".join(itertools.chain(map(" ".join, described), map(" ".join, paper_topics)))
+    chosen = zip(papers, memo(signature, limit, described, paper_topics), strict=True)
+    return {paper.arxiv_id: tuple(papers[other] for other in others) for paper, others in chosen}
+
+
+def ranked_related(described: Described, paper_topics: Described, limit: int) -> Ranked:
+    """For each paper (by its features and topics, in reading order), the positions of its related papers."""
+    count = len(described)
     frequency = Counter(itertools.chain.from_iterable(described))
     most_shared = max(8, count // 100)  # shared by more papers than this, a feature tells little apart
     # Every telling feature ranked once, rarest first (ties by the feature itself): a paper's own features
     # then sort as plain numbers.
-    ranked = sorted(
+    telling = sorted(
         (papers_with, feature) for feature, papers_with in frequency.items() if MIN_SHARED <= papers_with <= most_shared
     )
-    rank = {feature: position for position, (_, feature) in enumerate(ranked)}
-    telling = set(rank)
-    postings: list[list[int]] = [[] for _ in ranked]
+    rank = {feature: position for position, (_, feature) in enumerate(telling)}
+    postings: list[list[int]] = [[] for _ in telling]
     selected: list[list[int]] = []
     for position, found in enumerate(described):
         chosen = []
         budget = POSTINGS_BUDGET
-        for feature in sorted(map(rank.__getitem__, found & telling))[:FEATURES]:
-            budget -= ranked[feature][0]
+        for feature in sorted(rank[feature] for feature in found if feature in rank)[:FEATURES]:
+            budget -= telling[feature][0]
             if budget < 0:
                 break
             chosen.append(feature)
             postings[feature].append(position)
         selected.append(chosen)
-    members = _members(papers, topics)
+    members: dict[str, list[int]] = {}
+    for position, slugs in enumerate(paper_topics):
+        for slug in slugs:
+            members.setdefault(slug, []).append(position)
     # Whole numbers (thousandths), so that a sum is the same whatever order a set of topics comes in.
-    weight = {slug: round(1000 * (1 + math.log(count / len(listed)))) for slug, listed in members.items() if listed}
-    paper_topics = [frozenset(t.slug for t in topics.of_paper.get(paper.arxiv_id, ())) for paper in papers]
-    related: dict[str, tuple[Paper, ...]] = {}
-    for position, paper in enumerate(papers):
+    weight = {slug: round(1000 * (1 + math.log(count / len(listed)))) for slug, listed in members.items()}
+    topic_sets = [frozenset(slugs) for slugs in paper_topics]
+    result: list[tuple[int, ...]] = []
+    for position in range(count):
         shared = Counter(itertools.chain.from_iterable(map(postings.__getitem__, selected[position])))
         shared[position] = 0
         candidates = {other for other, times in shared.items() if times >= MIN_SHARED_FEATURES}
-        mine = paper_topics[position]
+        mine = topic_sets[position]
         for slug in mine:
             candidates.update(_near(members[slug], position))
         candidates.discard(position)
         scored = []
         for other in candidates:
             score = 1000 * shared[other]
-            common = mine & paper_topics[other]
+            common = mine & topic_sets[other]
             if common:
                 score += sum(map(weight.__getitem__, common))
             if score >= 1000 * MIN_SCORE:
                 scored.append((-score, abs(other - position), other))
         scored.sort()
-        related[paper.arxiv_id] = tuple(papers[other] for _, _, other in scored[:limit])
-    return related
-
-
-def _members(papers: Sequence[Paper], topics: TopicIndex) -> dict[str, list[int]]:
-    """Each topic's papers as positions in reading order."""
-    position_of = {paper.arxiv_id: position for position, paper in enumerate(papers)}
-    return {
-        slug: [position_of[p.arxiv_id] for p in listed if p.arxiv_id in position_of]
-        for slug, listed in topics.papers.items()
-    }
+        result.append(tuple(other for _, _, other in scored[:limit]))
+    return tuple(result)
 
 
 def _near(listed: list[int], position: int) -> list[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +70,7 @@ class TopicIndex:
     of_paper: Mapping[str, tuple[Topic, ...]] = field(default_factory=dict)  # arXiv ID → topics
     evidence: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)  # arXiv ID → evidence
     papers: Mapping[str, tuple[Paper, ...]] = field(default_factory=dict)  # topic slug → papers, reading order
+    terms: tuple[Term, ...] = ()  # the glossary that tagged them: with the papers, it decides the evidence
 
     def topic(self, slug: str) -> Topic:
         return next(topic for topic in self.topics if topic.slug == slug)
@@ -234,16 +235,30 @@ def _trie(words: Iterable[str]) -> str:
     return pattern(root)
 
 
-def index_topics(papers: Iterable[Paper], terms: list[Term], languages: tuple[str, ...]) -> TopicIndex:
+Tag = Callable[[Paper], tuple[Evidence, ...]]
+# (glossary, paper, tag) → tag(paper): how a build cache reuses a paper's evidence from an earlier build,
+# keyed by the glossary and the paper (`tag` follows from the glossary).
+TagMemo = Callable[[tuple[Term, ...], Paper, Tag], tuple[Evidence, ...]]
+
+
+def tagged(terms: tuple[Term, ...], paper: Paper, tag: Tag) -> tuple[Evidence, ...]:
+    """The paper's evidence under the glossary `terms`, found by `tag` (the function a TagMemo keeps)."""
+    return tag(paper)
+
+
+def index_topics(
+    papers: Iterable[Paper], terms: list[Term], languages: tuple[str, ...], memo: TagMemo = tagged
+) -> TopicIndex:
     """Tag every paper (in reading order) with the glossary's topics and its arXiv subject classes."""
     papers = list(papers)
     if not terms:
         return TopicIndex()
     tagger = Tagger(terms)
+    glossary = tuple(terms)
     evidence: dict[str, tuple[Evidence, ...]] = {}
     members: dict[str, list[Paper]] = {}
     for paper in papers:
-        found = tagger.tag(paper)
+        found = memo(glossary, paper, tagger.tag)
         categories = tuple(Evidence(code, CATEGORY_FIELD, (code,)) for code in dict.fromkeys(paper.categories))
         evidence[paper.arxiv_id] = found + categories
         for slug in dict.fromkeys(e.topic for e in evidence[paper.arxiv_id]):
@@ -255,7 +270,8 @@ def index_topics(papers: Iterable[Paper], terms: list[Term], languages: tuple[st
         arxiv_id: tuple(topics[slug] for slug in dict.fromkeys(e.topic for e in found))
         for arxiv_id, found in evidence.items()
     }
-    return TopicIndex(tuple(topics.values()), of_paper, evidence, {slug: tuple(members[slug]) for slug in topics})
+    members_of = {slug: tuple(members[slug]) for slug in topics}
+    return TopicIndex(tuple(topics.values()), of_paper, evidence, members_of, glossary)
 
 
 def _names(names: Mapping[str, str], languages: tuple[str, ...]) -> dict[str, str]:
