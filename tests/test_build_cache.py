@@ -115,8 +115,13 @@ def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundl
     shutil.rmtree(config.output_dir)
     monkeypatch.setattr(Renderer, "render", lambda *_: pytest.fail("a cached page was rendered again"))
     monkeypatch.setattr(documents, "add_tokens", lambda *_: pytest.fail("a cached paper was indexed again"))
+    keyed = []
+    combine = Keys.combine
+    monkeypatch.setattr(Keys, "combine", lambda self, *parts: keyed.append(parts[1]) or combine(self, *parts))
     build(config, cache=DiskCache(config))
     assert snapshot(config.output_dir) == before
+    # A batch whose inputs were recorded takes its pages' fingerprints from the record: none is worked out.
+    assert "index.html" in keyed and not [part for part in keyed if str(part).startswith(("papers/", "batches/"))]
     assert (root / ".digestsite-cache" / "pages" / "index.pickle").is_file()
 
 

@@ -111,10 +111,16 @@ class _KeyedCache(NoCache):
         self._metadata = self._metadata or KeptMetadata(self.keys)
         return self._metadata
 
-    def _changes(self, plan: OutputPlan, files: dict[str, str], groups: dict[str, tuple[str, ...]]) -> Changes:
+    def _changes(
+        self,
+        plan: OutputPlan,
+        files: dict[str, str],
+        groups: dict[str, tuple[str, ...]],
+        made: dict[str, str] | None = None,
+    ) -> Changes:
         # Every fingerprint starts from one salt over what all outputs share, the template files included.
         salt = self.keys.combine(CACHE_STAMP, *plan.shared, tree_digest(plan.template_folders))
-        return find_changes(plan, self.keys, salt, files, groups)
+        return find_changes(plan, self.keys, salt, files, groups, made)
 
 
 class DiskCache(_KeyedCache):
@@ -203,8 +209,9 @@ class DiskCache(_KeyedCache):
         previous = self.records.manifest()
         folder = self._sub("pages")
         self._pages = PageStore(folder) if folder is not None else None
-        if previous is None:
-            return Update(self._changes(plan, {}, {}))
+        if previous is None:  # no output, or not as the last build left it: write everything
+            made = self.records.manifest(intact=False)  # still tells the fingerprints of unchanged groups
+            return Update(self._changes(plan, {}, made.groups, made.files) if made else self._changes(plan, {}, {}))
         changes = self._changes(plan, previous.files, previous.groups)
         return Update(changes, changes.pages <= IN_PLACE_PAGES, previous.search)
 

@@ -51,10 +51,11 @@ class Records:
         self._manifest = folder / f"output-{name}.pickle"
         self._builds = folder / "build.json"
 
-    def manifest(self) -> Manifest | None:
-        """The last build's manifest if the output folder is still exactly as that build left it."""
+    def manifest(self, intact: bool = True) -> Manifest | None:
+        """The last build's manifest if the output folder is still exactly as that build left it; with
+        `intact` false, whatever became of the folder since (what that build made, not what is there)."""
         stored = read_pickle(self._manifest)
-        if not isinstance(stored, dict) or stored.get("output") != output_key(self.output_dir):
+        if not isinstance(stored, dict) or (intact and stored.get("output") != output_key(self.output_dir)):
             return None
         return Manifest(stored["files"], stored["groups"], stored["search"])
 
