@@ -180,6 +180,7 @@ def full_build_snapshot(config_file: Path, out: Path, base_url: str) -> dict[str
     return result
 
 
+@pytest.mark.slow  # thirty seconds of rebuilds: the slow run keeps it
 def test_incremental_output_equals_a_full_build_after_every_kind_of_change(bundled_site, tmp_path):
     root = bundled_site.parent
     served = tmp_path / "served"
