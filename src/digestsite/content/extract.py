@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from digestsite.content import arxiv, references
 from digestsite.content.blocks import VERBATIM, Block
-from digestsite.content.fields import Field, label_kind, strip_prefix
+from digestsite.content.fields import LABEL, Field, label_kind, strip_prefix
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.references import Ref
 from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, looks_english, plain, split_titles
@@ -94,6 +94,8 @@ class _Reader:
         self.in_details = False
         self.details: list[str] = []
         self.summary_at: int | None = None  # where in `kept` a label (`#### 摘要`, `**一句话总结**`) began the summary
+        self.aside_level = 0  # level of the metadata or commentary sub-heading whose section is being read
+        self.soft: list[tuple[int, int, str]] = []  # (position in `kept`, body line, text) set aside, not lost
 
     def has_text(self) -> bool:
         """Whether any text other than sub-headings is kept so far."""
@@ -117,6 +119,12 @@ class _Reader:
         return known if known is not None else classify(self.body[index])
 
     def drop(self, index: int) -> None:
+        self.kept.append((index, None))
+
+    def set_aside(self, index: int, text: str) -> None:
+        """A line that is metadata or commentary by its place, not by its words: out of the summary,
+        unless the entry turns out to have nothing else to say."""
+        self.soft.append((len(self.kept), index, text))
         self.kept.append((index, None))
 
     def keep(self, index: int, text: str) -> None:
@@ -151,6 +159,12 @@ def read_entry(
         previous_end = block.end
         if block.kind == "heading":
             label_kind = _heading_label(block.text)
+            if reader.aside_level and (block.level <= reader.aside_level or label_kind in _SUMMARY_LABELS):
+                reader.aside_level = 0
+            if reader.aside_level or _aside_heading(block.text):
+                reader.aside_level = reader.aside_level or block.level
+                reader.set_aside(block.start, body[block.start])
+                continue
             if label_kind == "abstract":
                 abstract_level = block.level
                 reader.drop(block.start)
@@ -186,6 +200,10 @@ def read_entry(
                 for index in range(block.start, block.end):
                     reader.drop(index)
                 continue
+        if block.kind in VERBATIM and reader.aside_level:
+            for index in range(block.start, block.end):
+                reader.set_aside(index, body[index])
+            continue
         if block.kind in VERBATIM:
             citation = _BIBTEX_FENCE.match(body[block.start]) is not None  # the site makes its own BibTeX
             for index in range(block.start, block.end):
@@ -225,6 +243,17 @@ def _wraps(heading_text: str, next_line: str) -> bool:
     return (
         opened >= 0 and "](" not in heading_text[opened:] and "](" in next_line and "[" not in next_line.split("](")[0]
     )
+
+
+_SUMMARY_LABELS = ("summary", "abstract", "recap")
+_ASIDE_KINDS = ("meta", "paper", "pdf", "code", "project", "comment")
+
+
+def _aside_heading(text: str) -> bool:
+    """A sub-heading over metadata (`## 📋 基本信息`, `## 🔗 链接`) or over the digest's own commentary
+    (`#### ☠️ 毒舌点评`, `### 对你的启发`): what its section says is not the paper's summary."""
+    cleaned, _ = clean_title(text)
+    return label_kind(cleaned) in _ASIDE_KINDS
 
 
 def _heading_label(text: str) -> str | None:
@@ -279,8 +308,12 @@ def _quoted_title(reader: _Reader, block: Block) -> bool:
 
 def _read_block(reader: _Reader, block: Block, first: bool) -> None:
     body = reader.body
+    aside = _unknown_fields_among_known(reader, block)
     for index in range(block.start, block.end):
         line = body[index]
+        if index in aside and not reader.in_details:
+            reader.set_aside(index, line)
+            continue
         if reader.in_details or _DETAILS_OPEN.match(line):
             reader.in_details = True
             reader.drop(index)
@@ -293,6 +326,42 @@ def _read_block(reader: _Reader, block: Block, first: bool) -> None:
         line_info = reader.info_of(index)
         _read_line(reader, index, line, line_info, first and index == block.start)
     reader.first_block = False
+
+
+_META_VALUE = 120  # characters of a metadata value under an unknown label
+_SENTENCE_MARKS = ("。", "，", "！", "？", "；")
+
+
+def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
+    """Lines shaped like fields whose labels this reader does not know (`- **匹配关键词**: VLA`,
+    `- 团队：…`, `> 🏷️ 板块: …`), standing in a run with known fields (`- **作者**: …`): metadata too.
+    A label alone does not make metadata: its value must be short and not a sentence."""
+    runs: list[list[tuple[int, bool]]] = [[]]
+    for index in range(block.start, block.end):
+        info = reader.info_of(index)
+        if info.role == "blank":
+            continue
+        if info.role == "fields":
+            runs[-1].append((index, True))
+        elif info.role == "prose" and _short_labelled(reader.body[index]):
+            runs[-1].append((index, False))
+        else:
+            runs.append([])
+    aside: set[int] = set()
+    for run in runs:
+        if len(run) >= 2 and any(known for _, known in run):
+            aside.update(index for index, known in run if not known)
+    return aside
+
+
+def _short_labelled(line: str) -> bool:
+    """`**Label**: value`, `Label：value` with a short label and a short value that is no sentence."""
+    rest = strip_prefix(line)[1]
+    match = LABEL.match(rest)
+    if match is None or len(match.group("name").strip()) > 12:
+        return False
+    value = plain(rest[match.end() :])
+    return 0 < len(value) <= _META_VALUE and not any(mark in value for mark in _SENTENCE_MARKS)
 
 
 def _take_details(reader: _Reader, lines: list[str]) -> None:
@@ -358,6 +427,9 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
     if reader.first_block and not draft.authors and (people := _italic_people(line)):
         draft.authors = people  # `*Ada Li, Bo Wang*` under the heading: a byline, not the summary
         reader.drop(index)
+        return
+    if reader.aside_level:
+        reader.set_aside(index, line)
         return
     reader.keep(index, line)
 
@@ -546,6 +618,9 @@ def _fields_win(current: str, labelled: str) -> bool:
 
 def _finish(reader: _Reader) -> None:
     draft = reader.draft
+    if reader.soft and not any(text and text.strip() for _, text in reader.kept):
+        for position, index, text in reader.soft:  # nothing else to say: what was set aside is the text
+            reader.kept[position] = (index, text)
     _labelled_summary_first(reader)
     lines = _assemble(reader)
     if not reader.abstract:
