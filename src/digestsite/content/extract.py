@@ -219,6 +219,9 @@ def read_entry(
         if block.kind == "blockquote" and _quoted_title(reader, block):
             reader.drop(block.start)
             continue
+        if position == 0 and block.kind == "paragraph" and _bold_title(reader, block):
+            reader.drop(block.start)
+            continue
         _read_block(reader, block, position == 0)
     if reader.details:
         _take_details(reader, reader.details)
@@ -304,6 +307,25 @@ def _quoted_title(reader: _Reader, block: Block) -> bool:
         draft.title_en = clean_title(text)[0]
         return True
     return False
+
+
+_BOLD_TITLE_MIN = 8  # characters
+_BOLD_WHOLE = re.compile(r"\s*\*\*([^*\n]+)\*\*\s*")
+
+
+def _bold_title(reader: _Reader, block: Block) -> bool:
+    """`**中文标题**` alone on the line under an English heading: the Chinese title, not summary text."""
+    draft = reader.draft
+    match = _BOLD_WHOLE.fullmatch(reader.body[block.start])
+    if block.end - block.start != 1 or match is None or draft.title_zh or not draft.title_en:
+        return False
+    text = plain(match.group(1))
+    if not has_cjk(text) or not _title_like(text) or text.endswith(("。", "！", "？", ":", "：")):
+        return False
+    if len(text) < _BOLD_TITLE_MIN or text[0].isdigit() or label_kind(text) is not None:
+        return False  # `**1. 主要工作**`, `**摘要**`: a label over what follows
+    draft.title_zh = clean_title(text)[0]
+    return True
 
 
 def _read_block(reader: _Reader, block: Block, first: bool) -> None:

@@ -32,7 +32,8 @@ _ATTRIBUTION = re.compile(r"(数据来源|資料來源|来源|來源|source|data
 _EMPHASIS_WRAP = re.compile(r"^([*_]{1,3})(.+)\1$")
 _FOOTER = re.compile(
     r"返回|上一篇|下一篇|上一期|下一期|目录|目錄|首页|首頁|订阅|訂閱|关注|關注|公众号|公眾號|扫码|掃碼|感谢阅读|感謝閱讀|"
-    r"本文由|本报告由|自动生成|自動生成|生成于|生成时间|back to|subscribe|newsletter|unsubscribe|"
+    r"本文由|本报告由|自动生成|自動生成|生成于|生成时间|整理\s*[:：]|责编|責編|排版\s*[:：]|转载|轉載|"
+    r"back to|subscribe|newsletter|unsubscribe|"
     r"generated (?:by|on|at)|powered by|table of contents",
     re.IGNORECASE,
 )
@@ -371,6 +372,8 @@ def _listed(
         lines = RecordLines(body, record)
         heading = Block("heading", record.start, record.start + 1, level, record.heading)
         draft = read_entry(heading, lines.blocks(), lines, {}, "", refs_in(record.heading))
+        if record.lead:
+            draft.summary = f"{record.lead}\n\n{draft.summary}".strip()
         outcomes.append(_paper(draft, heading, lang, slug, report, first_seen))
     return outcomes
 

@@ -18,6 +18,11 @@ from digestsite.content.fields import parse_fields
 from digestsite.content.lines import classify
 
 _ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+")
+_NUMBERED = re.compile(r"\d{1,3}[.．、][ \t]*(?=\S)")
+_NUMBERED_TITLE = 60  # characters of a numbered title line (`1.首次！AI 生成论文通过同行评审`)
+# `**ClawBench：…** — HF 热度 244，…`: a bold name, a dash or colon, then what the item says about it.
+_BOLD_LEAD = re.compile(r"\*\*([^*\n]+)\*\*\s*(?:[—–]{1,2}|-{1,2}|[:：])\s*(?P<lead>\S.*)")
+_LEAD_MIN = 20  # characters: a shorter tail is part of the title line (`**Title** — 8/10`)
 _BOLD_LINE = re.compile(r"\*\*([^*\n]+)\*\*\s*")
 _FENCE = ("```", "~~~")
 _TITLE_FIELDS = ("title", "title_en", "title_zh")
@@ -30,6 +35,7 @@ class Record:
     start: int  # body line of the first line
     end: int  # body line after the last line
     heading: str
+    lead: str = ""  # what the first line says after the title: the start of the summary
 
 
 def split_records(body: Sequence[str], start: int, end: int, heading: Block | None = None) -> list[Record] | None:
@@ -41,7 +47,11 @@ def split_records(body: Sequence[str], start: int, end: int, heading: Block | No
     ids = _strong_ids(body, start, end)
     if len(set().union(*ids.values()) if ids else ()) < 2:
         return None
-    for starts in (_item_starts(body, start, end), _titled_starts(body, start, end)):
+    for starts in (
+        _item_starts(body, start, end),
+        _titled_starts(body, start, end),
+        _numbered_starts(body, start, end),
+    ):
         if not starts:
             continue
         before = set().union(*(found for line, found in ids.items() if line < starts[0][0]))
@@ -111,6 +121,25 @@ def _item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, s
     return starts
 
 
+def _numbered_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Lines at the margin that are a number and a short title, alone between blank lines
+    (`1.首次！AI 生成论文通过同行评审`, as pasted from an article)."""
+    starts = []
+    for index in range(start, end):
+        line = body[index]
+        match = _NUMBERED.match(line)
+        if (
+            match is None
+            or (index > start and body[index - 1].strip())
+            or (index + 1 < end and body[index + 1].strip())
+        ):
+            continue
+        title = line[match.end() :].strip()
+        if 0 < len(title) <= _NUMBERED_TITLE and not title.endswith(("。", ".", "：", ":")) and "://" not in title:
+            starts.append((index, title))
+    return starts
+
+
 def _titled_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
     """Lines at the margin that give a title: `**Title**` alone, or `论文：Title` / `标题: Title`."""
     starts = []
@@ -144,5 +173,9 @@ def _records(
         if len(named) > 1:
             return None
         papers += len(named)
-        records.append(Record(line, stop, heading))
+        lead = _BOLD_LEAD.fullmatch(heading)
+        if lead and len(lead.group("lead")) >= _LEAD_MIN and "](" not in lead.group("lead") and "://" not in heading:
+            records.append(Record(line, stop, f"**{lead.group(1).strip()}**", lead.group("lead")))
+        else:
+            records.append(Record(line, stop, heading))
     return records if papers >= 2 else None
