@@ -176,6 +176,7 @@ def read_entry(
             if (
                 label_kind == "summary" or (label_kind == "recap" and not reader.has_text())
             ) and reader.summary_starts():
+                abstract_level = 0  # `### Abstract` then `### 摘要（中文）`: the abstract has ended
                 reader.drop(block.start)
                 continue
             if label_kind == "summary" and _english_follows(blocks, position, body):
@@ -413,6 +414,8 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.pending_title = ""
         reader.drop(index)
         return
+    if reader.pending_abstract and (role in ("label", "fields") or cjk_share(line) >= _ABSTRACT_CJK_SHARE):
+        reader.pending_abstract = False  # `**中文摘要**：` after the English one: the abstract has ended
     if reader.pending_abstract and role in ("prose",):
         reader.abstract.append(strip_prefix(line)[1] if line.lstrip().startswith(">") else line)
         reader.drop(index)
