@@ -190,6 +190,8 @@ def read_entry(
             reader.headings.add(block.start)
             reader.keep(block.start, body[block.start])
             continue
+        if abstract_level and _ends_abstract(body[block.start : block.end]):
+            abstract_level = 0  # Chinese text, or a `<details>` block, after the English abstract
         if abstract_level:
             reader.abstract.extend(body[block.start : block.end])
             reader.abstract.append("")
@@ -228,6 +230,11 @@ def read_entry(
         _take_details(reader, reader.details)
     _finish(reader)
     return draft
+
+
+def _ends_abstract(lines: list[str]) -> bool:
+    text = "\n".join(lines)
+    return _DETAILS_OPEN.match(lines[0]) is not None or cjk_share(text) >= _ABSTRACT_CJK_SHARE
 
 
 def _english_follows(blocks: list[Block], position: int, body: list[str]) -> bool:

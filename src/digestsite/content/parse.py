@@ -20,6 +20,7 @@ from digestsite.content.blocks import Block, scan_blocks
 from digestsite.content.cards import cards
 from digestsite.content.extract import Draft, read_entry
 from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NotePaper, split_front_matter
+from digestsite.content.lines import classify
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
 from digestsite.content.records import Record, RecordLines, split_records
 from digestsite.content.references import Ref, refs_in
@@ -117,7 +118,7 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     lines = text.split("\n")
     front, body_start = split_front_matter(lines, report.warning)
     report.offset = body_start
-    body = lines[body_start:]
+    body = _unfenced_entries(lines[body_start:])
     blocks = scan_blocks("\n".join(body))
     doc = outline(blocks, body)
     lang = front.lang or default_lang
@@ -146,6 +147,38 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
         papers = _moved(papers, slug, outcomes)
     batch = replace(_batch(front, papers, slug, date, path, attribution, lang), slug_from_date=from_date)
     return Analysis(ParseResult(batch, report.diagnostics), outcomes)
+
+
+_BARE_FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})\s*$")
+_CODE_LIKE = re.compile(r"[{};]\s*$|^\s*(?:def|class|import|from|return|for|if|while|var|let|const|function)\b|=>|==")
+
+
+def _unfenced_entries(body: list[str]) -> list[str]:
+    """An entry written inside a bare ``` fence (`[1] Title`, `链接：https://arxiv.org/abs/…`, a Chinese
+    summary) is text, not code: the fence lines go, so it is read like any other entry."""
+    if not any(line.lstrip().startswith(("```", "~~~")) for line in body):
+        return body
+    out = list(body)
+    index = 0
+    while index < len(out):
+        opening = _BARE_FENCE.fullmatch(out[index])
+        if opening is None:
+            index += 1
+            continue
+        close = next((i for i in range(index + 1, len(out)) if out[i].strip().startswith(opening.group(1)[:3])), None)
+        if close is None:
+            break
+        inside = out[index + 1 : close]
+        if _reads_as_entry(inside):
+            out[index] = out[close] = ""
+        index = close + 1
+    return out
+
+
+def _reads_as_entry(lines: list[str]) -> bool:
+    named = any("://" in line and (info := classify(line)).strong and info.refs for line in lines)
+    code = sum(1 for line in lines if _CODE_LIKE.search(line))
+    return named and any(has_cjk(line) for line in lines) and code * 5 < len(lines)
 
 
 def _moved(papers: list[Paper], slug: str, outcomes: list[Outcome]) -> list[Paper]:

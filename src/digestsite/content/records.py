@@ -18,6 +18,7 @@ from digestsite.content.fields import parse_fields
 from digestsite.content.lines import classify
 
 _ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+")
+_BRACKET_NUMBER = re.compile(r"\[\d{1,3}\][ \t]+(?=\S)")  # `[1] Title`, at the margin
 _NUMBERED = re.compile(r"\d{1,3}[.．、][ \t]*(?=\S)")
 _NUMBERED_TITLE = 60  # characters of a numbered title line (`1.首次！AI 生成论文通过同行评审`)
 # `**ClawBench：…** — HF 热度 244，…`: a bold name, a dash or colon, then what the item says about it.
@@ -47,11 +48,8 @@ def split_records(body: Sequence[str], start: int, end: int, heading: Block | No
     ids = _strong_ids(body, start, end)
     if len(set().union(*ids.values()) if ids else ()) < 2:
         return None
-    for starts in (
-        _item_starts(body, start, end),
-        _titled_starts(body, start, end),
-        _numbered_starts(body, start, end),
-    ):
+    searches = (_bracketed_starts, _item_starts, _titled_starts, _numbered_starts)
+    for starts in (search(body, start, end) for search in searches):
         if not starts:
             continue
         before = set().union(*(found for line, found in ids.items() if line < starts[0][0]))
@@ -117,6 +115,16 @@ def _item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, s
     for index in range(start, end):
         match = _ITEM.match(body[index])
         if match:
+            starts.append((index, body[index][match.end() :].strip()))
+    return starts
+
+
+def _bracketed_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Lines at the margin that start with a bracketed number: `[1] Title`."""
+    starts = []
+    for index in range(start, end):
+        match = _BRACKET_NUMBER.match(body[index])
+        if match is not None and "://" not in body[index]:
             starts.append((index, body[index][match.end() :].strip()))
     return starts
 
