@@ -364,24 +364,16 @@ _SENTENCE_MARKS = ("。", "，", "！", "？", "；")
 
 def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
     """Lines shaped like fields whose labels this reader does not know (`- **匹配关键词**: VLA`,
-    `- 团队：…`, `> 🏷️ 板块: …`), standing in a run with known fields (`- **作者**: …`): metadata too.
-    A label alone does not make metadata: its value must be short and not a sentence."""
-    runs: list[list[tuple[int, bool]]] = [[]]
+    `- 团队：…`, `> 🏷️ 板块: …`), in a block that also holds known fields (`- **作者**: …`): metadata
+    too. A label alone does not make metadata: its value must be short and not a sentence."""
+    known, unknown = 0, []
     for index in range(block.start, block.end):
         info = reader.info_of(index)
-        if info.role == "blank":
-            continue
         if info.role == "fields":
-            runs[-1].append((index, True))
+            known += 1
         elif info.role == "prose" and _short_labelled(reader.body[index]):
-            runs[-1].append((index, False))
-        else:
-            runs.append([])
-    aside: set[int] = set()
-    for run in runs:
-        if len(run) >= 2 and any(known for _, known in run):
-            aside.update(index for index, known in run if not known)
-    return aside
+            unknown.append(index)
+    return set(unknown) if known and known + len(unknown) >= 2 else set()
 
 
 def _short_labelled(line: str) -> bool:

@@ -104,7 +104,7 @@ def label_kind(name: str) -> str | None:
         return "summary"
     if "作者" in key and len(key) <= 8:
         return "authors"
-    if key.endswith(("日期", "时间", "备注")) and len(key) <= 6:  # `阅读日期`, `收录时间`: when, not what
+    if key.endswith(("日期", "时间", "备注", "评分")) and len(key) <= 6:  # `阅读日期`, `收录时间`: when, not what
         return "meta"
     if key.endswith(("点评", "锐评", "短评", "评价")) and len(key) <= 6:  # `编者点评`: the digest's own view
         return "comment"

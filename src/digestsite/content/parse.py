@@ -337,6 +337,7 @@ def _read_entries(
     outcomes: list[Outcome] = []
     first_seen: dict[str, int] = {}
     skipped = set(doc.skipped)
+    split_before = False  # whether a section of this file was a list of papers
     for section in doc.sections:
         line = report.body_line(section.block.start)
         heading = section.block.text
@@ -356,9 +357,13 @@ def _read_entries(
             outcomes.extend(_row_paper(row, lang, slug, report) for row in carded)
             continue
         listed = None
-        if len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id}) > 1:
-            stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
+        named = len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id})
+        stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
+        if named > 1:
             listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
+        elif named == 1 and split_before:  # one paper under `## 方向B`, listed like the others (`📄 Title`)
+            listed = split_records(body, section.block.end, stretch, titled_only=True)
+        split_before = split_before or listed is not None
         if listed is not None:
             if listed[0].start != section.block.start:  # the heading is not itself the first record's
                 outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(listed)} papers)"))

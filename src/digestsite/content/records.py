@@ -26,6 +26,8 @@ _BOLD_LEAD = re.compile(r"\*\*([^*\n]+)\*\*\s*(?:[—–]{1,2}|-{1,2}|[:：])\s*
 _LEAD_MIN = 20  # characters: a shorter tail is part of the title line (`**Title** — 8/10`)
 _BOLD_LINE = re.compile(r"\*\*([^*\n]+)\*\*\s*")
 _FENCE = ("```", "~~~")
+_BADGE_TITLE = re.compile(r"[\U0001f300-\U0001faff\u2600-\u27bf]\ufe0f?[ \t]*([^\s|].{3,200})")
+_SENTENCE_ENDS = ("。", "！", "？", "；", "：", ":")
 _TITLE_FIELDS = ("title", "title_en", "title_zh")
 
 
@@ -39,17 +41,22 @@ class Record:
     lead: str = ""  # what the first line says after the title: the start of the summary
 
 
-def split_records(body: Sequence[str], start: int, end: int, heading: Block | None = None) -> list[Record] | None:
+def split_records(
+    body: Sequence[str], start: int, end: int, heading: Block | None = None, titled_only: bool = False
+) -> list[Record] | None:
     """The records of body lines `start`…`end`, or None when they are not a list of papers.
 
     With the `heading` these lines follow, the text before the first record may be a record of its
     own, headed by it (`# 1. Title` and its paper, then `**2. Title**` and the next).
     """
     ids = _strong_ids(body, start, end)
-    if len(set().union(*ids.values()) if ids else ()) < 2:
+    if len(set().union(*ids.values()) if ids else ()) < (1 if titled_only else 2):
         return None
-    searches = (_bracketed_starts, _item_starts, _titled_starts, _numbered_starts)
-    for starts in (search(body, start, end) for search in searches):
+    best: list[Record] | None = None
+    best_share = 0.0
+    searches = (_bracketed_starts, _titled_starts) if titled_only else (_bracketed_starts, _item_starts, _titled_starts)
+    for search in (*searches, _numbered_starts):
+        starts = search(body, start, end)
         if not starts:
             continue
         before = set().union(*(found for line, found in ids.items() if line < starts[0][0]))
@@ -57,10 +64,17 @@ def split_records(body: Sequence[str], start: int, end: int, heading: Block | No
             starts = [(heading.start, heading.text), *starts]
         elif before:
             continue
-        records = _records(body, starts, end, ids)
-        if records is not None:
-            return records
-    return None
+        records = _records(body, starts, end, ids, 1 if titled_only else 2)
+        if records is None:
+            continue
+        # The way of splitting whose records most often name a paper: `📄 Title` lines over the
+        # field bullets under each of them.
+        share = len(ids) / len(records)
+        if share > best_share:
+            best, best_share = records, share
+        if share >= 1:
+            break
+    return best
 
 
 class RecordLines(Sequence[str]):
@@ -162,6 +176,10 @@ def _titled_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int,
         fields = parse_fields(line)
         if fields and len(fields) == 1 and _names_a_title(fields[0].kind, fields[0].value):
             starts.append((index, fields[0].value))
+            continue
+        badge = _BADGE_TITLE.fullmatch(line)
+        if badge and fields is None and not badge.group(1).rstrip().endswith(_SENTENCE_ENDS):
+            starts.append((index, badge.group(1).strip()))  # `📄 English Title`, fields below it
     return starts
 
 
@@ -170,9 +188,9 @@ def _names_a_title(kind: str, value: str) -> bool:
 
 
 def _records(
-    body: Sequence[str], starts: list[tuple[int, str]], end: int, ids: dict[int, set[str]]
+    body: Sequence[str], starts: list[tuple[int, str]], end: int, ids: dict[int, set[str]], least: int = 2
 ) -> list[Record] | None:
-    if len(starts) < 2:
+    if len(starts) < least:
         return None
     records, papers = [], 0
     for number, (line, heading) in enumerate(starts):
@@ -186,4 +204,4 @@ def _records(
             records.append(Record(line, stop, f"**{lead.group(1).strip()}**", lead.group("lead")))
         else:
             records.append(Record(line, stop, heading))
-    return records if papers >= 2 else None
+    return records if papers >= least else None
