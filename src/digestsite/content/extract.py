@@ -359,31 +359,36 @@ def _read_block(reader: _Reader, block: Block, first: bool) -> None:
 
 
 _META_VALUE = 120  # characters of a metadata value under an unknown label
+_FIELD_CARD = 4  # known field lines that make a list a card of metadata
 _SENTENCE_MARKS = ("。", "，", "！", "？", "；")
 
 
 def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
     """Lines shaped like fields whose labels this reader does not know (`- **匹配关键词**: VLA`,
     `- 团队：…`, `> 🏷️ 板块: …`), in a block that also holds known fields (`- **作者**: …`): metadata
-    too. A label alone does not make metadata: its value must be short and not a sentence."""
-    known, unknown = 0, []
+    too, when their values are short and no sentence; in a list made mostly of known fields (a `基本信息`
+    card), whatever their values."""
+    known, short, long = 0, [], []
     for index in range(block.start, block.end):
         info = reader.info_of(index)
         if info.role == "fields":
             known += 1
-        elif info.role == "prose" and _short_labelled(reader.body[index]):
-            unknown.append(index)
-    return set(unknown) if known and known + len(unknown) >= 2 else set()
+        elif info.role == "prose" and (value := _labelled_value(reader.body[index])) is not None:
+            is_short = 0 < len(value) <= _META_VALUE and not any(mark in value for mark in _SENTENCE_MARKS)
+            (short if is_short else long).append(index)
+    aside = set(short) if known and known + len(short) >= 2 else set()
+    if known >= _FIELD_CARD and known > len(long):
+        aside.update(long)
+    return aside
 
 
-def _short_labelled(line: str) -> bool:
-    """`**Label**: value`, `Label：value` with a short label and a short value that is no sentence."""
+def _labelled_value(line: str) -> str | None:
+    """The value after a short label (`**Label**: value`, `Label：value`), or None for other lines."""
     rest = strip_prefix(line)[1]
     match = LABEL.match(rest)
     if match is None or len(match.group("name").strip()) > 12:
-        return False
-    value = plain(rest[match.end() :])
-    return 0 < len(value) <= _META_VALUE and not any(mark in value for mark in _SENTENCE_MARKS)
+        return None
+    return plain(rest[match.end() :])
 
 
 def _take_details(reader: _Reader, lines: list[str]) -> None:
