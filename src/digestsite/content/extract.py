@@ -45,6 +45,7 @@ _ABSTRACT_WORDS = 12  # an English paragraph shorter than this is a note, not an
 _PROSE_MIN = 24  # characters: shorter text after a link label is a title or a note, not the abstract
 _BIBTEX_FENCE = re.compile(r"\s{0,3}(?:`{3,}|~{3,})\s*(?:bibtex|bib|biblatex)\b", re.IGNORECASE)
 _SHORT_TITLE = 160
+_ECHO_MIN = 10  # characters of a title worth recognising when a heading repeats it
 
 
 @dataclass
@@ -157,6 +158,10 @@ def read_entry(
             else:
                 reader.keep(index, body[index])
         previous_end = block.end
+        if block.kind == "heading" and reader.in_details:  # a heading of a folded AI summary
+            reader.drop(block.start)
+            reader.details.append(body[block.start])
+            continue
         if block.kind == "heading":
             label_kind = _heading_label(block.text)
             if reader.aside_level and (block.level <= reader.aside_level or label_kind in _SUMMARY_LABELS):
@@ -651,7 +656,7 @@ def _finish(reader: _Reader) -> None:
         for position, index, text in reader.soft:  # nothing else to say: what was set aside is the text
             reader.kept[position] = (index, text)
     _labelled_summary_first(reader)
-    lines = _assemble(reader)
+    lines = _without_title_echo("\n".join(_assemble(reader)).split("\n"), draft)
     if not reader.abstract:
         lines = _english_lead_to_abstract(lines, reader)
     abstract = "\n".join(reader.abstract).strip()
@@ -667,6 +672,22 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+
+
+def _without_title_echo(lines: list[str], draft: Draft) -> list[str]:
+    """A summary that opens with a heading repeating the paper's title (`# 论文总结：<title>`) starts
+    after it: the page shows the title already."""
+    title = draft.title_en or draft.title_zh
+    if not lines or not _HEADING_MARK.match(lines[0]) or len(title) < _ECHO_MIN:
+        return lines
+    heading = plain(_HEADING_MARK.sub("", lines[0])).lower()
+    named = re.split(r"[:：]", heading, maxsplit=1)[-1].strip()  # `论文总结：Title`
+    if title.lower() not in heading and not (len(named) >= _ECHO_MIN and named in title.lower()):
+        return lines
+    rest = lines[1:]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    return rest
 
 
 def _english_lead_to_abstract(lines: list[str], reader: _Reader) -> list[str]:

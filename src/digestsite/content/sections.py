@@ -130,7 +130,7 @@ def _mentions(text: str, tokens: set[str], words: tuple[frozenset[str], re.Patte
 
 def outline(blocks: list[Block], body: list[str]) -> Outline:
     """Sections of the body and which of them are entries."""
-    sections = _sections(blocks)
+    sections = _sections(blocks, body)
     info: dict[int, LineInfo] = {}
     for section in sections:
         _collect_refs(section, body, info)
@@ -143,11 +143,12 @@ def outline(blocks: list[Block], body: list[str]) -> Outline:
     return Outline(sections, entries, skipped, info)
 
 
-def _sections(blocks: list[Block]) -> list[Section]:
+def _sections(blocks: list[Block], body: list[str]) -> list[Section]:
     sections: list[Section] = []
     stack: list[int] = []
+    folded = _folded_lines(blocks, body)
     for block in blocks:
-        if block.kind == "heading":
+        if block.kind == "heading" and block.start not in folded:
             while stack and sections[stack[-1]].level >= block.level:
                 stack.pop()
             section = Section(len(sections), block, parent=stack[-1] if stack else None)
@@ -160,6 +161,25 @@ def _sections(blocks: list[Block]) -> list[Section]:
         elif sections:
             sections[-1].blocks.append(block)
     return sections
+
+
+_DETAILS_OPEN = re.compile(r"\s*<details\b", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+
+
+def _folded_lines(blocks: list[Block], body: list[str]) -> set[int]:
+    """Heading lines inside a `<details>` block (an AI summary written with its own `#` headings): part
+    of the entry the block sits in, not sections of the file."""
+    if not any(block.kind == "heading" for block in blocks) or not any("<details" in line for line in body):
+        return set()
+    folded: set[int] = set()
+    depth = 0
+    for index, line in enumerate(body):
+        if depth and line.lstrip().startswith("#"):
+            folded.add(index)
+        depth += len(_DETAILS_OPEN.findall(line)) - len(_DETAILS_CLOSE.findall(line))
+        depth = max(depth, 0)
+    return folded
 
 
 def _collect_refs(section: Section, body: list[str], info: dict[int, LineInfo]) -> None:
