@@ -162,6 +162,9 @@ def read_entry(
             reader.drop(block.start)
             reader.details.append(body[block.start])
             continue
+        if block.kind == "heading" and block.level == heading.level == 1 and _second_title(draft, block.text):
+            reader.drop(block.start)  # `# 中文标题 论文详细解读` after `# English Title`: the other title
+            continue
         if block.kind == "heading":
             label_kind = _heading_label(block.text)
             if reader.aside_level and (block.level <= reader.aside_level or label_kind in _SUMMARY_LABELS):
@@ -235,6 +238,18 @@ def read_entry(
         _take_details(reader, reader.details)
     _finish(reader)
     return draft
+
+
+_WRITE_UP = re.compile(r"\s*(?:论文)?(?:详细|深度|全文)?(?:解读|详解|笔记|精读|导读|解析)$")
+
+
+def _second_title(draft: Draft, text: str) -> bool:
+    """A heading at the paper's own level, later in its note, giving the Chinese title the note lacks."""
+    title = _WRITE_UP.sub("", clean_title(text)[0]).strip()
+    if draft.title_zh or not draft.title_en or not has_cjk(title) or not _title_like(title):
+        return False
+    draft.title_zh = title
+    return True
 
 
 def _ends_abstract(lines: list[str]) -> bool:

@@ -139,8 +139,28 @@ def outline(blocks: list[Block], body: list[str]) -> Outline:
         counts[section.key] = counts.get(section.key, 0) + 1
     entry_of = _choose_entries(sections)
     entries = _extents(sections, entry_of, counts, len(body))
+    entries = _one_note_to_the_end(sections, entries, len(body))
     skipped = _skipped(sections, entries)
     return Outline(sections, entries, skipped, info)
+
+
+def _one_note_to_the_end(sections: list[Section], entries: dict[int, int], length: int) -> dict[int, int]:
+    """A one-paper note in `#` parts (`# English Title` with its link and abstract, then `# 中文标题
+    论文详细解读`): when no later section names a paper, the note's entry runs to the end of the file."""
+    if len(entries) != 1:
+        return entries
+    index, end = next(iter(entries.items()))
+    if sections[index].level != 1 or end >= length:
+        return entries
+    later = [section for section in sections if section.block.start >= end]
+    if not any(section.level == 1 for section in later) or any(section.ids() for section in later):
+        return entries
+    if any(section.kind in ("structure", "digest") for section in later):
+        return entries
+    first_part = next(section for section in later if section.level == 1)
+    if not has_cjk(first_part.block.text) or has_cjk(sections[index].block.text):
+        return entries  # the Chinese part of a note headed by the English title, not another entry
+    return {index: length}
 
 
 def _sections(blocks: list[Block], body: list[str]) -> list[Section]:
