@@ -397,7 +397,7 @@ def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
             is_short = 0 < len(value) <= _META_VALUE and not any(mark in value for mark in _SENTENCE_MARKS)
             (short if is_short else long).append(index)
     aside = set(short) if known and known + len(short) >= 2 else set()
-    if known >= _FIELD_CARD and known > len(long):
+    if known >= _FIELD_CARD and known >= 3 * len(long):
         aside.update(long)
     return aside
 

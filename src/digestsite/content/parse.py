@@ -473,9 +473,14 @@ def _full_title_from(row: tables.Row, outcome: Outcome) -> None:
     paper = outcome.paper
     if paper is None or not row.title_en or len(row.title_en) <= len(paper.title):
         return
-    words = iter(row.title_en.lower().split())
-    if all(word in words for word in paper.title.lower().split()):
+    words = iter(_bare_words(row.title_en))
+    if all(word in words for word in _bare_words(paper.title)):
         outcome.paper = replace(paper, title=row.title_en)
+
+
+def _bare_words(title: str) -> list[str]:
+    """A title's words, lower-cased, without the punctuation that ends some (`Plans:` is `plans`)."""
+    return [bare for word in title.lower().split() if (bare := re.sub(r"[^\w-]", "", word))]
 
 
 def _skip_reason(section: Section, body: list[str]) -> str:

@@ -155,7 +155,8 @@ def named_ids(text: str) -> list[str]:
 EDGE_ID = re.compile(
     r"^\s*(?:\d{1,3}[.)、]\s*)?(?:(?:论文|論文|arxiv\s*)?id\s*[:：]\s*)?\[?(?:arxiv\s*[:：]?\s*)?"
     r"(?P<first>\d{4}\.\d{4,5}(?:v\d+)?)\]?(?:\s*[-–—:：|]\s*|\s*$)"
-    r"|[\[(（]\s*(?:arxiv\s*[:：]?\s*)?(?P<last>\d{4}\.\d{4,5}(?:v\d+)?)\s*[\])）]\s*$",
+    r"|[\[(（]\s*(?:arxiv\s*[:：]?\s*)?(?P<last>\d{4}\.\d{4,5}(?:v\d+)?)\s*[\])）]"
+    r"(?:\s+[-–—|]{1,2}\s*[^()\[\]（）\n]{1,40})?\s*$",  # `Title (2609.03407) — EMNLP 2026 Findings`
     re.IGNORECASE,
 )
 
