@@ -452,6 +452,8 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
     if role == "fields":
         for item in info.fields:
             _read_field(reader, index, item)
+        for ref in info.refs:  # an ID named in another field (`时间：…（arXiv:2510.21614v3）`), below links
+            draft.refs.append((3, index, ref))
         if not any(item.kind == "summary" and item.value for item in info.fields):
             reader.drop(index)
         return

@@ -79,6 +79,8 @@ def classify(line: str) -> LineInfo:
         for item in fields:
             if item.kind in ("paper", "pdf"):
                 refs.extend(references.refs_in(item.value) or _id_refs(item.value))
+            elif "arxiv" in item.value.lower() and len(item.value) <= _NAMED_FIELD:
+                refs.extend(_named_refs(item.value))  # `**时间** | 2025年10月29日（arXiv:2510.21614v3）`
         return LineInfo("fields", refs=refs, fields=fields)
     if rest.startswith(_AUTHOR_EMOJI):
         value = _SEPARATED.split(rest.lstrip("".join(_AUTHOR_EMOJI)).strip())[0]  # `👥 A, B · 🏷 cs.CL`
@@ -145,6 +147,17 @@ def _is_row(rest: str, found: list[Link]) -> bool:
     remainder = _CODE_SPAN.sub(" ", remainder)
     remainder = references.IMAGE.sub(" ", remainder)
     return len(_LETTERS.findall(remainder)) <= _ROW_LETTERS and remainder != rest
+
+
+_NAMED_ID = re.compile(r"arxiv\s*[:：]\s*(\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
+_NAMED_FIELD = 60  # characters of a field value that may name the paper by `arXiv:ID`
+
+
+def _named_refs(value: str) -> list[Ref]:
+    """`arXiv:2510.21614v3` written out in the value of a date or note field: the paper's own ID."""
+    match = _NAMED_ID.search(value)
+    arxiv_id = arxiv.normalise_id(match.group(1)) if match else None
+    return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id")] if arxiv_id else []
 
 
 def _id_refs(value: str) -> list[Ref]:
