@@ -277,14 +277,16 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 _SUMMARY_LABELS = ("summary", "abstract", "recap")
+_FIGURE_HEADING = re.compile(r"(?:figure|fig\.|table|图|表)\s*\d", re.IGNORECASE)  # `### Figure 1 (p.2)`
 _ASIDE_KINDS = ("meta", "paper", "pdf", "code", "project", "comment")
 
 
 def _aside_heading(text: str) -> bool:
-    """A sub-heading over metadata (`## 📋 基本信息`, `## 🔗 链接`) or over the digest's own commentary
-    (`#### ☠️ 毒舌点评`, `### 对你的启发`): what its section says is not the paper's summary."""
+    """A sub-heading over metadata (`## 📋 基本信息`, `## 🔗 链接`), over the digest's own commentary
+    (`#### ☠️ 毒舌点评`, `### 对你的启发`) or over one figure's analysis (`### Figure 1 (p.2)`): what its
+    section says is not the paper's summary."""
     cleaned, _ = clean_title(text)
-    return label_kind(cleaned) in _ASIDE_KINDS
+    return label_kind(cleaned) in _ASIDE_KINDS or _FIGURE_HEADING.match(cleaned) is not None
 
 
 def _heading_label(text: str) -> str | None:
