@@ -113,6 +113,16 @@ def label_kind(name: str) -> str | None:
     return None
 
 
+def labelled(line: str) -> tuple[str, str] | None:
+    """(label, plain value) of a line that opens with a short label (`- **推荐指数**: ⭐⭐⭐`), else None."""
+    rest = strip_prefix(line)[1]
+    match = LABEL.match(rest)
+    if match is None or len(name := _NAME_NOISE.sub("", match.group("name"))) > 12 or not name:
+        return None
+    value = rest[match.end() :].strip()
+    return name, value.replace("**", "").strip()
+
+
 def strip_prefix(line: str) -> tuple[str, str]:
     """(quote/list prefix, rest of the line)."""
     match = _PREFIX.match(line)

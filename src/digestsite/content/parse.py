@@ -19,8 +19,9 @@ from digestsite.content import arxiv, tables
 from digestsite.content.blocks import Block, scan_blocks
 from digestsite.content.cards import cards
 from digestsite.content.extract import Draft, read_entry
+from digestsite.content.fields import Field, label_kind, labelled
 from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NotePaper, split_front_matter
-from digestsite.content.lines import classify
+from digestsite.content.lines import LineInfo, classify
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
 from digestsite.content.records import Record, RecordLines, split_records
 from digestsite.content.references import Ref, refs_in
@@ -125,6 +126,7 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     attribution = _take_footer(doc, blocks, body)
     # A batch's URL: the front matter's slug, else a readable file name, else (below) the batch's date.
     slug = front.slug or readable_file_slug(path) or _DATE_PENDING
+    _recurring_labels_as_fields(doc, body)
     outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
     if not doc.sections and (listed := split_records(body, 0, len(body))) is not None:
         outcomes = _listed(listed, body, 1, front.lang, slug, report, {})
@@ -179,6 +181,38 @@ def _reads_as_entry(lines: list[str]) -> bool:
     named = any("://" in line and (info := classify(line)).strong and info.refs for line in lines)
     code = sum(1 for line in lines if _CODE_LIKE.search(line))
     return named and any(has_cjk(line) for line in lines) and code * 5 < len(lines)
+
+
+_RECURRING_SHARE = 0.6  # of a file's entries that must repeat an unfamiliar label for it to be metadata
+_RECURRING_VALUE = 40  # characters of such a label's value
+
+
+def _recurring_labels_as_fields(doc: Outline, body: list[str]) -> None:
+    """A generated digest repeats its metadata lines in every entry. An unfamiliar label (`**推荐指数**:`)
+    that most of the file's entries (three at least) give with a short value that is no sentence is a
+    field of the file's own, not summary text: its lines are read as metadata."""
+    if len(doc.entries) < 3:
+        return
+    seen: dict[str, list[tuple[int, str, str]]] = {}
+    for index, end in doc.entries.items():
+        labels: dict[str, tuple[int, str, str]] = {}
+        for line in range(doc.sections[index].block.end, end):
+            text = body[line]
+            if (":" not in text and "：" not in text) or (line in doc.info and doc.info[line].role != "prose"):
+                continue
+            found = labelled(text)
+            if found is not None and found[0] not in labels and _short_value(found[1]):
+                labels[found[0]] = (line, found[0], found[1])
+        for label, item in labels.items():
+            seen.setdefault(label, []).append(item)
+    for label, items in seen.items():
+        if len(items) >= max(3, _RECURRING_SHARE * len(doc.entries)) and label_kind(label) is None:
+            for line, name, value in items:
+                doc.info[line] = LineInfo("fields", fields=[Field("meta", name, value)])
+
+
+def _short_value(value: str) -> bool:
+    return 0 < len(value) <= _RECURRING_VALUE and not any(mark in value for mark in "。，！？；")
 
 
 def _moved(papers: list[Paper], slug: str, outcomes: list[Outcome]) -> list[Paper]:
