@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from digestsite.content import arxiv, references
 from digestsite.content.blocks import VERBATIM, Block
-from digestsite.content.fields import LABEL, Field, label_kind, strip_prefix
+from digestsite.content.fields import Field, label_kind, labelled, strip_prefix
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.references import Ref
 from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, looks_english, plain, split_titles
@@ -406,11 +406,8 @@ def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
 
 def _labelled_value(line: str) -> str | None:
     """The value after a short label (`**Label**: value`, `Label：value`), or None for other lines."""
-    rest = strip_prefix(line)[1]
-    match = LABEL.match(rest)
-    if match is None or len(match.group("name").strip()) > 12:
-        return None
-    return plain(rest[match.end() :])
+    found = labelled(line)
+    return plain(found[1]) if found is not None else None
 
 
 def _take_details(reader: _Reader, lines: list[str]) -> None:
