@@ -277,6 +277,7 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 _SUMMARY_LABELS = ("summary", "abstract", "recap")
+_LINK_WORDS = re.compile(r"链接|鏈接|連結|地址|网址|页面|link|url|page")
 _FIGURE_HEADING = re.compile(r"(?:figure|fig\.|table|图|表)\s*\d", re.IGNORECASE)  # `### Figure 1 (p.2)`
 _ASIDE_KINDS = ("meta", "paper", "pdf", "code", "project", "comment")
 
@@ -286,7 +287,10 @@ def _aside_heading(text: str) -> bool:
     (`#### ☠️ 毒舌点评`, `### 对你的启发`) or over one figure's analysis (`### Figure 1 (p.2)`): what its
     section says is not the paper's summary."""
     cleaned, _ = clean_title(text)
-    return label_kind(cleaned) in _ASIDE_KINDS or _FIGURE_HEADING.match(cleaned) is not None
+    kind = label_kind(cleaned)
+    if kind == "paper":  # `## 🔗 链接`, `## 原始链接`, but not `## 论文`, which may hold the write-up
+        return _LINK_WORDS.search(cleaned.lower()) is not None
+    return kind in _ASIDE_KINDS or _FIGURE_HEADING.match(cleaned) is not None
 
 
 def _heading_label(text: str) -> str | None:
