@@ -152,7 +152,10 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
 
 
 _BARE_FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})\s*$")
-_CODE_LIKE = re.compile(r"[{};]\s*$|^\s*(?:def|class|import|from|return|for|if|while|var|let|const|function)\b|=>|==")
+_CODE_LIKE = re.compile(
+    r"[{};]\s*$|^\s*(?:def|class|import|from|return|for|if|while|var|let|const|function|print)\b|=>|==|"
+    r"^\s*[\w.\[\]'\"]+\s*[-+*/]?=\s*\S|^\s*[\w.]+\(.*\)\s*$"
+)
 
 
 def _unfenced_entries(body: list[str]) -> list[str]:
