@@ -66,6 +66,7 @@ class Draft:
     code_url: str = ""
     votes: int | None = None
     bare_link_line: int | None = None  # body line of a bare-URL link line right under the heading
+    heading_zh: str = ""  # the Chinese title as the heading gave it
     empty_link: bool = False
 
     def best_ref(self) -> tuple[int, Ref] | None:
@@ -313,6 +314,7 @@ def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]
         draft.votes = votes
     english, chinese = split_titles(title)
     draft.title_en, draft.title_zh = english, chinese
+    draft.heading_zh = chinese
 
 
 def _without_generic_links(text: str) -> str:
@@ -692,6 +694,8 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+    if draft.title_zh and draft.title_zh == draft.heading_zh and _names_a_part(draft.title_zh, draft.title_en):
+        draft.title_zh = ""  # `## 1. Paper Snapshot（元数据）` over `- **标题**: English Title`
 
 
 def _without_title_echo(lines: list[str], draft: Draft) -> list[str]:
@@ -708,6 +712,15 @@ def _without_title_echo(lines: list[str], draft: Draft) -> list[str]:
     while rest and not rest[0].strip():
         rest.pop(0)
     return rest
+
+
+def _names_a_part(heading: str, title_en: str) -> bool:
+    """A heading in mostly Latin letters sharing no word with the English title a field gives: it names a
+    part of the write-up, not the paper."""
+    if not title_en or cjk_share(heading) >= 0.5:
+        return False
+    words = {w for w in re.findall(r"[a-z]{3,}", heading.lower())}
+    return bool(words) and words.isdisjoint(re.findall(r"[a-z]{3,}", title_en.lower()))
 
 
 def _english_lead_to_abstract(lines: list[str], reader: _Reader) -> list[str]:
