@@ -44,10 +44,11 @@ class LineInfo:
     links: list[Link] = field(default_factory=list)
     label: str | None = None
     codes: list[str] = field(default_factory=list)
+    leading_id: bool = False  # `- [2608.00400] Title——…`: the item opens by naming its paper
 
     @property
     def strong(self) -> bool:
-        return self.role in ("fields", "links", "html")
+        return self.role in ("fields", "links", "html") or self.leading_id
 
 
 _BLANK = LineInfo("blank")
@@ -92,6 +93,8 @@ def classify(line: str) -> LineInfo:
         return LineInfo("links", codes=_CODE_SPAN.findall(rest))
     if rest[0] in "*_" and _is_tag_line(rest):  # `*计算化学;密度泛函理论*`: topics, not text
         return LineInfo("links")
+    if rest[0] == "[" and (named := references.heading_ids(rest)) and rest[1:2].isdigit():
+        return LineInfo("prose", refs=named, leading_id=True)
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []
     if not refs and not found and "://" not in rest:

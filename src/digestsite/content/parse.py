@@ -24,7 +24,7 @@ from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NoteP
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
 from digestsite.content.records import Record, RecordLines, split_records
-from digestsite.content.references import Ref, refs_in
+from digestsite.content.references import Ref, heading_ids, refs_in
 from digestsite.content.sections import Outline, Section, outline
 from digestsite.content.titles import clean_title, has_cjk, is_latin, looks_english, split_titles
 
@@ -446,7 +446,8 @@ def _listed(
     for record in records:
         lines = RecordLines(body, record)
         heading = Block("heading", record.start, record.start + 1, level, record.heading)
-        draft = read_entry(heading, lines.blocks(), lines, {}, "", refs_in(record.heading))
+        refs = refs_in(record.heading) or heading_ids(record.heading)
+        draft = read_entry(heading, lines.blocks(), lines, {}, "", refs)
         if record.lead:
             draft.summary = f"{record.lead}\n\n{draft.summary}".strip()
         outcomes.append(_paper(draft, heading, lang, slug, report, first_seen))

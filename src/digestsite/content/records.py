@@ -23,6 +23,11 @@ _NUMBERED = re.compile(r"\d{1,3}[.．、][ \t]*(?=\S)")
 _NUMBERED_TITLE = 60  # characters of a numbered title line (`1.首次！AI 生成论文通过同行评审`)
 # `**ClawBench：…** — HF 热度 244，…`: a bold name, a dash or colon, then what the item says about it.
 _BOLD_LEAD = re.compile(r"\*\*([^*\n]+)\*\*\s*(?:[—–]{1,2}|-{1,2}|[:：])\s*(?P<lead>\S.*)")
+_DASH_LEAD = re.compile(r"(?P<head>[^—\n]+?)\s*——\s*(?P<lead>\S.*)")
+# `（Xu et al.）`, `（Fazliani & Udell）`: the authors after a title, in Latin letters.
+_AUTHORS_TAIL = re.compile(
+    r"\s*[（(][A-Z][^（）()\u4e00-\u9fff]{0,60}?(?:et al\.?|&| and |,)[^（）()\u4e00-\u9fff]{0,40}[)）]\s*$"
+)
 _LEAD_MIN = 20  # characters: a shorter tail is part of the title line (`**Title** — 8/10`)
 _BOLD_LINE = re.compile(r"\*\*([^*\n]+)\*\*\s*")
 _FENCE = ("```", "~~~")
@@ -115,7 +120,7 @@ def _strong_ids(body: Sequence[str], start: int, end: int) -> dict[int, set[str]
         line = body[index]
         if line.lstrip().startswith(_FENCE):
             fenced = not fenced
-        if fenced or ("://" not in line and "arxiv" not in line.lower()):
+        if fenced or ("://" not in line and "arxiv" not in line.lower() and "[" not in line):
             continue
         info = classify(line)
         papers = {ref.arxiv_id for ref in info.refs if ref.arxiv_id} if info.strong else set()
@@ -200,8 +205,12 @@ def _records(
             return None
         papers += len(named)
         lead = _BOLD_LEAD.fullmatch(heading)
+        dashed = _DASH_LEAD.fullmatch(heading)
         if lead and len(lead.group("lead")) >= _LEAD_MIN and "](" not in lead.group("lead") and "://" not in heading:
             records.append(Record(line, stop, f"**{lead.group(1).strip()}**", lead.group("lead")))
+        elif dashed and len(dashed.group("lead")) >= _LEAD_MIN and "://" not in heading:
+            head = _AUTHORS_TAIL.sub("", dashed.group("head"))  # `Title（Xu et al.）——说明`
+            records.append(Record(line, stop, head, dashed.group("lead")))
         else:
             records.append(Record(line, stop, heading))
     return records if papers >= least else None
