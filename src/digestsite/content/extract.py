@@ -98,6 +98,7 @@ class _Reader:
         self.summary_at: int | None = None  # where in `kept` a label (`#### 摘要`, `**一句话总结**`) began the summary
         self.aside_level = 0  # level of the metadata or commentary sub-heading whose section is being read
         self.soft: list[tuple[int, int, str]] = []  # (position in `kept`, body line, text) set aside, not lost
+        self.classified: dict[int, LineInfo] = {}  # lines classified here, so each is classified once
 
     def has_text(self) -> bool:
         """Whether any text other than sub-headings is kept so far."""
@@ -118,7 +119,11 @@ class _Reader:
 
     def info_of(self, index: int) -> LineInfo:
         known = self.info.get(index)
-        return known if known is not None else classify(self.body[index])
+        if known is None:
+            known = self.classified.get(index)
+            if known is None:
+                known = self.classified[index] = classify(self.body[index])
+        return known
 
     def drop(self, index: int) -> None:
         self.kept.append((index, None))

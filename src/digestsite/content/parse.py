@@ -119,7 +119,9 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     lines = text.split("\n")
     front, body_start = split_front_matter(lines, report.warning)
     report.offset = body_start
-    body = _unfenced_entries(lines[body_start:])
+    body = lines[body_start:]
+    if "```" in text or "~~~" in text:
+        body = _unfenced_entries(body)
     blocks = scan_blocks("\n".join(body))
     doc = outline(blocks, body)
     lang = front.lang or default_lang
@@ -161,8 +163,6 @@ _CODE_LIKE = re.compile(
 def _unfenced_entries(body: list[str]) -> list[str]:
     """An entry written inside a bare ``` fence (`[1] Title`, `链接：https://arxiv.org/abs/…`, a Chinese
     summary) is text, not code: the fence lines go, so it is read like any other entry."""
-    if not any(line.lstrip().startswith(("```", "~~~")) for line in body):
-        return body
     out = list(body)
     index = 0
     while index < len(out):

@@ -192,13 +192,14 @@ def _folded_lines(blocks: list[Block], body: list[str]) -> set[int]:
     of the entry the block sits in, not sections of the file."""
     if not any(block.kind == "heading" for block in blocks) or not any("<details" in line for line in body):
         return set()
+    headings = {block.start for block in blocks if block.kind == "heading"}
     folded: set[int] = set()
     depth = 0
     for index, line in enumerate(body):
-        if depth and line.lstrip().startswith("#"):
+        if depth and index in headings:
             folded.add(index)
-        depth += len(_DETAILS_OPEN.findall(line)) - len(_DETAILS_CLOSE.findall(line))
-        depth = max(depth, 0)
+        if "<" in line and "details" in line:
+            depth = max(depth + len(_DETAILS_OPEN.findall(line)) - len(_DETAILS_CLOSE.findall(line)), 0)
     return folded
 
 
