@@ -357,8 +357,10 @@ _BOLD_WHOLE = re.compile(r"\s*\*\*([^*\n]+)\*\*\s*")
 def _bold_title(reader: _Reader, block: Block) -> bool:
     """`**中文标题**` alone on the line under an English heading: the Chinese title, not summary text."""
     draft = reader.draft
+    if block.end - block.start != 1 or draft.title_zh or not draft.title_en:
+        return False
     match = _BOLD_WHOLE.fullmatch(reader.body[block.start])
-    if block.end - block.start != 1 or match is None or draft.title_zh or not draft.title_en:
+    if match is None:
         return False
     text = plain(match.group(1))
     if not has_cjk(text) or not _title_like(text) or text.endswith(("。", "！", "？", ":", "：")):
@@ -401,18 +403,24 @@ def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
     `- 团队：…`, `> 🏷️ 板块: …`), in a block that also holds known fields (`- **作者**: …`): metadata
     too, when their values are short and no sentence; in a list made mostly of known fields (a `基本信息`
     card), whatever their values."""
+    if block.end - block.start < 2:  # one line: no run of fields to stand among
+        return set()
     known, short, long = 0, [], []
     for index in range(block.start, block.end):
         info = reader.info_of(index)
         if info.role == "fields":
             known += 1
-        elif info.role == "prose" and (value := _labelled_value(reader.body[index])) is not None:
+        elif info.role == "prose" and _has_colon(line := reader.body[index]) and (value := _labelled_value(line)):
             is_short = 0 < len(value) <= _META_VALUE and not any(mark in value for mark in _SENTENCE_MARKS)
             (short if is_short else long).append(index)
     aside = set(short) if known and known + len(short) >= 2 else set()
     if known >= _FIELD_CARD and known >= 3 * len(long):
         aside.update(long)
     return aside
+
+
+def _has_colon(line: str) -> bool:
+    return ":" in line or "：" in line
 
 
 def _labelled_value(line: str) -> str | None:
@@ -683,7 +691,9 @@ def _finish(reader: _Reader) -> None:
         for position, index, text in reader.soft:  # nothing else to say: what was set aside is the text
             reader.kept[position] = (index, text)
     _labelled_summary_first(reader)
-    lines = _without_title_echo("\n".join(_assemble(reader)).split("\n"), draft)
+    lines = _assemble(reader)
+    if lines and lines[0].lstrip().startswith("#"):
+        lines = _without_title_echo("\n".join(lines).split("\n"), draft)
     if not reader.abstract:
         lines = _english_lead_to_abstract(lines, reader)
     abstract = "\n".join(reader.abstract).strip()

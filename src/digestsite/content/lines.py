@@ -93,7 +93,7 @@ def classify(line: str) -> LineInfo:
         return LineInfo("links", codes=_CODE_SPAN.findall(rest))
     if rest[0] in "*_" and _is_tag_line(rest):  # `*计算化学;密度泛函理论*`: topics, not text
         return LineInfo("links")
-    if rest[0] == "[" and (named := references.heading_ids(rest)) and rest[1:2].isdigit():
+    if rest[0] == "[" and rest[1:2].isdigit() and (named := references.heading_ids(rest)):
         return LineInfo("prose", refs=named, leading_id=True)
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []

@@ -395,11 +395,12 @@ def _read_entries(
             continue
         listed = None
         named = len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id})
-        stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
-        if named > 1:
-            listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
-        elif named == 1 and split_before:  # one paper under `## 方向B`, listed like the others (`📄 Title`)
-            listed = split_records(body, section.block.end, stretch, titled_only=True)
+        if named > 1 or (named == 1 and split_before):
+            stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
+            if named > 1:
+                listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
+            else:  # one paper under `## 方向B`, listed like the others (`📄 Title`)
+                listed = split_records(body, section.block.end, stretch, titled_only=True)
         split_before = split_before or listed is not None
         if listed is not None:
             if listed[0].start != section.block.start:  # the heading is not itself the first record's

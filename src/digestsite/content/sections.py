@@ -190,7 +190,7 @@ _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 def _folded_lines(blocks: list[Block], body: list[str]) -> set[int]:
     """Heading lines inside a `<details>` block (an AI summary written with its own `#` headings): part
     of the entry the block sits in, not sections of the file."""
-    if not any(block.kind == "heading" for block in blocks) or not any("<details" in line for line in body):
+    if "<details" not in "\n".join(body):
         return set()
     headings = {block.start for block in blocks if block.kind == "heading"}
     folded: set[int] = set()
