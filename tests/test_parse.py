@@ -348,3 +348,23 @@ def test_any_seed_layout_file_parses_exactly_as_the_seed_parser_read_it(entries)
     lines = text.split("\n")
     assert all(lines[p.source.line - 1].startswith("#") for p in result.batch.papers)
     assert all(p.summary_lang == "zh" and not p.truncated and p.code_url == "" for p in result.batch.papers)
+
+
+def test_a_code_fence_that_names_a_paper_stays_code():
+    text = (
+        ENTRY.format(n=1)
+        + "\n```\n# 复现：https://arxiv.org/abs/2403.10001\nurl = 'https://arxiv.org/abs/2403.10001'\n"
+        + "model = load(url)\nprint(model)\n```\n"
+    )
+    paper = by_id(parse_text(text), "2403.10001")
+    assert "```\n# 复现" in paper.summary
+
+
+def test_an_entry_written_in_a_bare_fence_is_read_as_text():
+    text = (
+        "# 本周论文\n\n```\n[1] Fenced Title One\n链接：https://arxiv.org/abs/2403.10001\n\n简单介绍：第一篇的介绍。\n```\n\n"
+        "```\n[2] Fenced Title Two\n链接：https://arxiv.org/abs/2403.10002\n\n简单介绍：第二篇的介绍。\n```\n"
+    )
+    result = parse_text(text)
+    assert [p.title for p in result.batch.papers] == ["Fenced Title One", "Fenced Title Two"]
+    assert by_id(result, "2403.10002").summary == "简单介绍：第二篇的介绍。"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from digestsite.content import arxiv, references
 from digestsite.content.blocks import VERBATIM, Block
-from digestsite.content.fields import Field, label_kind, strip_prefix
+from digestsite.content.fields import Field, label_kind, labelled, strip_prefix
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.references import Ref
 from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, looks_english, plain, split_titles
@@ -45,6 +45,7 @@ _ABSTRACT_WORDS = 12  # an English paragraph shorter than this is a note, not an
 _PROSE_MIN = 24  # characters: shorter text after a link label is a title or a note, not the abstract
 _BIBTEX_FENCE = re.compile(r"\s{0,3}(?:`{3,}|~{3,})\s*(?:bibtex|bib|biblatex)\b", re.IGNORECASE)
 _SHORT_TITLE = 160
+_ECHO_MIN = 10  # characters of a title worth recognising when a heading repeats it
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Draft:
     code_url: str = ""
     votes: int | None = None
     bare_link_line: int | None = None  # body line of a bare-URL link line right under the heading
+    heading_zh: str = ""  # the Chinese title as the heading gave it
     empty_link: bool = False
 
     def best_ref(self) -> tuple[int, Ref] | None:
@@ -94,6 +96,9 @@ class _Reader:
         self.in_details = False
         self.details: list[str] = []
         self.summary_at: int | None = None  # where in `kept` a label (`#### 摘要`, `**一句话总结**`) began the summary
+        self.aside_level = 0  # level of the metadata or commentary sub-heading whose section is being read
+        self.soft: list[tuple[int, int, str]] = []  # (position in `kept`, body line, text) set aside, not lost
+        self.classified: dict[int, LineInfo] = {}  # lines classified here, so each is classified once
 
     def has_text(self) -> bool:
         """Whether any text other than sub-headings is kept so far."""
@@ -114,9 +119,19 @@ class _Reader:
 
     def info_of(self, index: int) -> LineInfo:
         known = self.info.get(index)
-        return known if known is not None else classify(self.body[index])
+        if known is None:
+            known = self.classified.get(index)
+            if known is None:
+                known = self.classified[index] = classify(self.body[index])
+        return known
 
     def drop(self, index: int) -> None:
+        self.kept.append((index, None))
+
+    def set_aside(self, index: int, text: str) -> None:
+        """A line that is metadata or commentary by its place, not by its words: out of the summary,
+        unless the entry turns out to have nothing else to say."""
+        self.soft.append((len(self.kept), index, text))
         self.kept.append((index, None))
 
     def keep(self, index: int, text: str) -> None:
@@ -149,8 +164,21 @@ def read_entry(
             else:
                 reader.keep(index, body[index])
         previous_end = block.end
+        if block.kind == "heading" and reader.in_details:  # a heading of a folded AI summary
+            reader.drop(block.start)
+            reader.details.append(body[block.start])
+            continue
+        if block.kind == "heading" and block.level == heading.level == 1 and _second_title(draft, block.text):
+            reader.drop(block.start)  # `# 中文标题 论文详细解读` after `# English Title`: the other title
+            continue
         if block.kind == "heading":
             label_kind = _heading_label(block.text)
+            if reader.aside_level and (block.level <= reader.aside_level or label_kind in _SUMMARY_LABELS):
+                reader.aside_level = 0
+            if reader.aside_level or _aside_heading(block.text):
+                reader.aside_level = reader.aside_level or block.level
+                reader.set_aside(block.start, body[block.start])
+                continue
             if label_kind == "abstract":
                 abstract_level = block.level
                 reader.drop(block.start)
@@ -162,6 +190,7 @@ def read_entry(
             if (
                 label_kind == "summary" or (label_kind == "recap" and not reader.has_text())
             ) and reader.summary_starts():
+                abstract_level = 0  # `### Abstract` then `### 摘要（中文）`: the abstract has ended
                 reader.drop(block.start)
                 continue
             if label_kind == "summary" and _english_follows(blocks, position, body):
@@ -175,6 +204,8 @@ def read_entry(
             reader.headings.add(block.start)
             reader.keep(block.start, body[block.start])
             continue
+        if abstract_level and _ends_abstract(body[block.start : block.end]):
+            abstract_level = 0  # Chinese text, or a `<details>` block, after the English abstract
         if abstract_level:
             reader.abstract.extend(body[block.start : block.end])
             reader.abstract.append("")
@@ -186,6 +217,10 @@ def read_entry(
                 for index in range(block.start, block.end):
                     reader.drop(index)
                 continue
+        if block.kind in VERBATIM and reader.aside_level:
+            for index in range(block.start, block.end):
+                reader.set_aside(index, body[index])
+            continue
         if block.kind in VERBATIM:
             citation = _BIBTEX_FENCE.match(body[block.start]) is not None  # the site makes its own BibTeX
             for index in range(block.start, block.end):
@@ -201,11 +236,31 @@ def read_entry(
         if block.kind == "blockquote" and _quoted_title(reader, block):
             reader.drop(block.start)
             continue
+        if position == 0 and block.kind == "paragraph" and _bold_title(reader, block):
+            reader.drop(block.start)
+            continue
         _read_block(reader, block, position == 0)
     if reader.details:
         _take_details(reader, reader.details)
     _finish(reader)
     return draft
+
+
+_WRITE_UP = re.compile(r"\s*(?:论文)?(?:详细|深度|全文)?(?:解读|详解|笔记|精读|导读|解析)$")
+
+
+def _second_title(draft: Draft, text: str) -> bool:
+    """A heading at the paper's own level, later in its note, giving the Chinese title the note lacks."""
+    title = _WRITE_UP.sub("", clean_title(text)[0]).strip()
+    if draft.title_zh or not draft.title_en or not has_cjk(title) or not _title_like(title):
+        return False
+    draft.title_zh = title
+    return True
+
+
+def _ends_abstract(lines: list[str]) -> bool:
+    text = "\n".join(lines)
+    return _DETAILS_OPEN.match(lines[0]) is not None or cjk_share(text) >= _ABSTRACT_CJK_SHARE
 
 
 def _english_follows(blocks: list[Block], position: int, body: list[str]) -> bool:
@@ -225,6 +280,23 @@ def _wraps(heading_text: str, next_line: str) -> bool:
     return (
         opened >= 0 and "](" not in heading_text[opened:] and "](" in next_line and "[" not in next_line.split("](")[0]
     )
+
+
+_SUMMARY_LABELS = ("summary", "abstract", "recap")
+_LINK_WORDS = re.compile(r"链接|鏈接|連結|地址|网址|页面|link|url|page")
+_FIGURE_HEADING = re.compile(r"(?:figure|fig\.|table|图|表)\s*\d", re.IGNORECASE)  # `### Figure 1 (p.2)`
+_ASIDE_KINDS = ("meta", "paper", "pdf", "code", "project", "comment")
+
+
+def _aside_heading(text: str) -> bool:
+    """A sub-heading over metadata (`## 📋 基本信息`, `## 🔗 链接`), over the digest's own commentary
+    (`#### ☠️ 毒舌点评`, `### 对你的启发`) or over one figure's analysis (`### Figure 1 (p.2)`): what its
+    section says is not the paper's summary."""
+    cleaned, _ = clean_title(text)
+    kind = label_kind(cleaned)
+    if kind == "paper":  # `## 🔗 链接`, `## 原始链接`, but not `## 论文`, which may hold the write-up
+        return _LINK_WORDS.search(cleaned.lower()) is not None
+    return kind in _ASIDE_KINDS or _FIGURE_HEADING.match(cleaned) is not None
 
 
 def _heading_label(text: str) -> str | None:
@@ -247,6 +319,7 @@ def _read_heading(text: str, line: int, kind: str, draft: Draft, refs: list[Ref]
         draft.votes = votes
     english, chinese = split_titles(title)
     draft.title_en, draft.title_zh = english, chinese
+    draft.heading_zh = chinese
 
 
 def _without_generic_links(text: str) -> str:
@@ -277,10 +350,35 @@ def _quoted_title(reader: _Reader, block: Block) -> bool:
     return False
 
 
+_BOLD_TITLE_MIN = 8  # characters
+_BOLD_WHOLE = re.compile(r"\s*\*\*([^*\n]+)\*\*\s*")
+
+
+def _bold_title(reader: _Reader, block: Block) -> bool:
+    """`**中文标题**` alone on the line under an English heading: the Chinese title, not summary text."""
+    draft = reader.draft
+    if block.end - block.start != 1 or draft.title_zh or not draft.title_en:
+        return False
+    match = _BOLD_WHOLE.fullmatch(reader.body[block.start])
+    if match is None:
+        return False
+    text = plain(match.group(1))
+    if not has_cjk(text) or not _title_like(text) or text.endswith(("。", "！", "？", ":", "：")):
+        return False
+    if len(text) < _BOLD_TITLE_MIN or text[0].isdigit() or label_kind(text) is not None:
+        return False  # `**1. 主要工作**`, `**摘要**`: a label over what follows
+    draft.title_zh = clean_title(text)[0]
+    return True
+
+
 def _read_block(reader: _Reader, block: Block, first: bool) -> None:
     body = reader.body
+    aside = _unknown_fields_among_known(reader, block)
     for index in range(block.start, block.end):
         line = body[index]
+        if index in aside and not reader.in_details:
+            reader.set_aside(index, line)
+            continue
         if reader.in_details or _DETAILS_OPEN.match(line):
             reader.in_details = True
             reader.drop(index)
@@ -293,6 +391,42 @@ def _read_block(reader: _Reader, block: Block, first: bool) -> None:
         line_info = reader.info_of(index)
         _read_line(reader, index, line, line_info, first and index == block.start)
     reader.first_block = False
+
+
+_META_VALUE = 120  # characters of a metadata value under an unknown label
+_FIELD_CARD = 4  # known field lines that make a list a card of metadata
+_SENTENCE_MARKS = ("。", "，", "！", "？", "；")
+
+
+def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
+    """Lines shaped like fields whose labels this reader does not know (`- **匹配关键词**: VLA`,
+    `- 团队：…`, `> 🏷️ 板块: …`), in a block that also holds known fields (`- **作者**: …`): metadata
+    too, when their values are short and no sentence; in a list made mostly of known fields (a `基本信息`
+    card), whatever their values."""
+    if block.end - block.start < 2:  # one line: no run of fields to stand among
+        return set()
+    known, short, long = 0, [], []
+    for index in range(block.start, block.end):
+        info = reader.info_of(index)
+        if info.role == "fields":
+            known += 1
+        elif info.role == "prose" and _has_colon(line := reader.body[index]) and (value := _labelled_value(line)):
+            is_short = 0 < len(value) <= _META_VALUE and not any(mark in value for mark in _SENTENCE_MARKS)
+            (short if is_short else long).append(index)
+    aside = set(short) if known and known + len(short) >= 2 else set()
+    if known >= _FIELD_CARD and known >= 3 * len(long):
+        aside.update(long)
+    return aside
+
+
+def _has_colon(line: str) -> bool:
+    return ":" in line or "：" in line
+
+
+def _labelled_value(line: str) -> str | None:
+    """The value after a short label (`**Label**: value`, `Label：value`), or None for other lines."""
+    found = labelled(line)
+    return plain(found[1]) if found is not None else None
 
 
 def _take_details(reader: _Reader, lines: list[str]) -> None:
@@ -322,6 +456,8 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.pending_title = ""
         reader.drop(index)
         return
+    if reader.pending_abstract and (role in ("label", "fields") or cjk_share(line) >= _ABSTRACT_CJK_SHARE):
+        reader.pending_abstract = False  # `**中文摘要**：` after the English one: the abstract has ended
     if reader.pending_abstract and role in ("prose",):
         reader.abstract.append(strip_prefix(line)[1] if line.lstrip().startswith(">") else line)
         reader.drop(index)
@@ -334,6 +470,8 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
     if role == "fields":
         for item in info.fields:
             _read_field(reader, index, item)
+        for ref in info.refs:  # an ID named in another field (`时间：…（arXiv:2510.21614v3）`), below links
+            draft.refs.append((3, index, ref))
         if not any(item.kind == "summary" and item.value for item in info.fields):
             reader.drop(index)
         return
@@ -358,6 +496,9 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
     if reader.first_block and not draft.authors and (people := _italic_people(line)):
         draft.authors = people  # `*Ada Li, Bo Wang*` under the heading: a byline, not the summary
         reader.drop(index)
+        return
+    if reader.aside_level:
+        reader.set_aside(index, line)
         return
     reader.keep(index, line)
 
@@ -546,8 +687,13 @@ def _fields_win(current: str, labelled: str) -> bool:
 
 def _finish(reader: _Reader) -> None:
     draft = reader.draft
+    if reader.soft and not any(text and text.strip() for _, text in reader.kept):
+        for position, index, text in reader.soft:  # nothing else to say: what was set aside is the text
+            reader.kept[position] = (index, text)
     _labelled_summary_first(reader)
     lines = _assemble(reader)
+    if lines and lines[0].lstrip().startswith("#"):
+        lines = _without_title_echo("\n".join(lines).split("\n"), draft)
     if not reader.abstract:
         lines = _english_lead_to_abstract(lines, reader)
     abstract = "\n".join(reader.abstract).strip()
@@ -563,6 +709,33 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+    if draft.title_zh and draft.title_zh == draft.heading_zh and _names_a_part(draft.title_zh, draft.title_en):
+        draft.title_zh = ""  # `## 1. Paper Snapshot（元数据）` over `- **标题**: English Title`
+
+
+def _without_title_echo(lines: list[str], draft: Draft) -> list[str]:
+    """A summary that opens with a heading repeating the paper's title (`# 论文总结：<title>`) starts
+    after it: the page shows the title already."""
+    title = draft.title_en or draft.title_zh
+    if not lines or not _HEADING_MARK.match(lines[0]) or len(title) < _ECHO_MIN:
+        return lines
+    heading = plain(_HEADING_MARK.sub("", lines[0])).lower()
+    named = re.split(r"[:：]", heading, maxsplit=1)[-1].strip()  # `论文总结：Title`
+    if title.lower() not in heading and not (len(named) >= _ECHO_MIN and named in title.lower()):
+        return lines
+    rest = lines[1:]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    return rest
+
+
+def _names_a_part(heading: str, title_en: str) -> bool:
+    """A heading in mostly Latin letters sharing no word with the English title a field gives: it names a
+    part of the write-up, not the paper."""
+    if not title_en or cjk_share(heading) >= 0.5:
+        return False
+    words = {w for w in re.findall(r"[a-z]{3,}", heading.lower())}
+    return bool(words) and words.isdisjoint(re.findall(r"[a-z]{3,}", title_en.lower()))
 
 
 def _english_lead_to_abstract(lines: list[str], reader: _Reader) -> list[str]:

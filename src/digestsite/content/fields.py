@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 _PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
 _LEAD_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d"  # `📌 **核心摘要**`: a badge before the label
-_LABEL = re.compile(
+LABEL = re.compile(
     rf"(?:\*\*|__|<[^<>\n]{{0,80}}>|[ \t{_LEAD_EMOJI}])*"
     r"(?P<name>[^:：*<>\n\[\]()`|]{1,30}?)"
     r"(?:\*\*|__|</?[^<>\n]{0,40}>|[ \t])*[:：](?![/\\])(?:\*\*|__|</[^<>\n]{0,40}>|[ \t])*"
@@ -44,7 +44,7 @@ _KINDS = {
     "cn": "cn zh",
     "summary": "摘要 中文摘要 内容摘要 论文摘要 摘要翻译 翻译摘要 简介 概要 一句话总结 一句话摘要 tl;dr tldr summary "
     "中文总结 摘要(中文) 內容摘要 中文摘要翻译 簡介 总结摘要 ai摘要 ai总结 核心摘要 导读摘要 导读 简报 论文简报 "
-    "一句话要点 一句话概括 摘要速览 一句话结论",
+    "一句话要点 一句话概括 摘要速览 一句话结论 太长不看",
     "recap": "总结 總結 论文总结 gpt总结",
     "abstract": "abstract 英文摘要 原文摘要 摘要原文 原始摘要 完整摘要 originalabstract englishabstract 英文原文 "
     "摘要(英文) 英文摘要原文 原文摘要(英文) 論文摘要原文",
@@ -61,7 +61,9 @@ _KINDS = {
     "meta": "机构 单位 研究机构 作者单位 工作单位 会议 期刊 会议/期刊 发表 出处 venue doi 版本 版本日期 总结时间 "
     "总结类型 详细分析 相关性评分 归属领域 相关领域 comment comments 首次公告 更新时间 状态 论文数 简称 入库日期 "
     "收录 机构/作者 機構 單位 类型 type 首次公开 版本号 来源 引用数 引用 citations 笔记 已有笔记 基本信息 "
-    "论文信息 元信息 metadata sources 数据源 备注 remarks score 评分 得分 分数 rating 属性 项目",
+    "论文信息 元信息 metadata sources 数据源 备注 remarks score 评分 得分 分数 rating 属性 项目 核心信息 基础信息",
+    "comment": "点评 毒舌点评 锐评 短评 编辑点评 个人点评 小编点评 评价 社区评价 对你的启发 对我的启发 启发 "
+    "我的看法 个人看法 读后感 个人思考 吐槽",
 }
 KIND_OF: dict[str, str] = {name: kind for kind, names in _KINDS.items() for name in names.split()}
 
@@ -102,9 +104,23 @@ def label_kind(name: str) -> str | None:
         return "summary"
     if "作者" in key and len(key) <= 8:
         return "authors"
+    if key.endswith(("日期", "时间", "备注", "评分")) and len(key) <= 6:  # `阅读日期`, `收录时间`: when, not what
+        return "meta"
+    if key.endswith(("点评", "锐评", "短评", "评价")) and len(key) <= 6:  # `编者点评`: the digest's own view
+        return "comment"
     if key.endswith(("链接", "連結", "地址")) and ("论文" in key or "arxiv" in key or "原文" in key):
         return "paper"
     return None
+
+
+def labelled(line: str) -> tuple[str, str] | None:
+    """(label, plain value) of a line that opens with a short label (`- **推荐指数**: ⭐⭐⭐`), else None."""
+    rest = strip_prefix(line)[1]
+    match = LABEL.match(rest)
+    if match is None or len(name := _NAME_NOISE.sub("", match.group("name"))) > 12 or not name:
+        return None
+    value = rest[match.end() :].strip()
+    return name, value.replace("**", "").strip()
 
 
 def strip_prefix(line: str) -> tuple[str, str]:
@@ -140,12 +156,12 @@ def parse_fields(line: str) -> list[Field] | None:
 
 
 def _value_of(rest: str) -> str:
-    match = _LABEL.match(rest)
+    match = LABEL.match(rest)
     return rest[match.end() :].strip() if match else rest.strip()
 
 
 def _field(segment: str) -> Field | None:
-    match = _LABEL.match(segment)
+    match = LABEL.match(segment)
     if match is None:
         return None
     name = match.group("name").strip()

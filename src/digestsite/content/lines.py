@@ -44,10 +44,11 @@ class LineInfo:
     links: list[Link] = field(default_factory=list)
     label: str | None = None
     codes: list[str] = field(default_factory=list)
+    leading_id: bool = False  # `- [2608.00400] Title——…`: the item opens by naming its paper
 
     @property
     def strong(self) -> bool:
-        return self.role in ("fields", "links", "html")
+        return self.role in ("fields", "links", "html") or self.leading_id
 
 
 _BLANK = LineInfo("blank")
@@ -79,6 +80,8 @@ def classify(line: str) -> LineInfo:
         for item in fields:
             if item.kind in ("paper", "pdf"):
                 refs.extend(references.refs_in(item.value) or _id_refs(item.value))
+            elif "arxiv" in item.value.lower() and len(item.value) <= _NAMED_FIELD:
+                refs.extend(_named_refs(item.value))  # `**时间** | 2025年10月29日（arXiv:2510.21614v3）`
         return LineInfo("fields", refs=refs, fields=fields)
     if rest.startswith(_AUTHOR_EMOJI):
         value = _SEPARATED.split(rest.lstrip("".join(_AUTHOR_EMOJI)).strip())[0]  # `👥 A, B · 🏷 cs.CL`
@@ -90,6 +93,8 @@ def classify(line: str) -> LineInfo:
         return LineInfo("links", codes=_CODE_SPAN.findall(rest))
     if rest[0] in "*_" and _is_tag_line(rest):  # `*计算化学;密度泛函理论*`: topics, not text
         return LineInfo("links")
+    if rest[0] == "[" and rest[1:2].isdigit() and (named := references.heading_ids(rest)):
+        return LineInfo("prose", refs=named, leading_id=True)
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []
     if not refs and not found and "://" not in rest:
@@ -145,6 +150,17 @@ def _is_row(rest: str, found: list[Link]) -> bool:
     remainder = _CODE_SPAN.sub(" ", remainder)
     remainder = references.IMAGE.sub(" ", remainder)
     return len(_LETTERS.findall(remainder)) <= _ROW_LETTERS and remainder != rest
+
+
+_NAMED_ID = re.compile(r"arxiv\s*[:：]\s*(\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
+_NAMED_FIELD = 60  # characters of a field value that may name the paper by `arXiv:ID`
+
+
+def _named_refs(value: str) -> list[Ref]:
+    """`arXiv:2510.21614v3` written out in the value of a date or note field: the paper's own ID."""
+    match = _NAMED_ID.search(value)
+    arxiv_id = arxiv.normalise_id(match.group(1)) if match else None
+    return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id")] if arxiv_id else []
 
 
 def _id_refs(value: str) -> list[Ref]:

@@ -19,10 +19,12 @@ from digestsite.content import arxiv, tables
 from digestsite.content.blocks import Block, scan_blocks
 from digestsite.content.cards import cards
 from digestsite.content.extract import Draft, read_entry
+from digestsite.content.fields import Field, label_kind, labelled
 from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NotePaper, split_front_matter
+from digestsite.content.lines import LineInfo, classify
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
 from digestsite.content.records import Record, RecordLines, split_records
-from digestsite.content.references import Ref, refs_in
+from digestsite.content.references import Ref, heading_ids, refs_in
 from digestsite.content.sections import Outline, Section, outline
 from digestsite.content.titles import clean_title, has_cjk, is_latin, looks_english, split_titles
 
@@ -32,7 +34,8 @@ _ATTRIBUTION = re.compile(r"(数据来源|資料來源|来源|來源|source|data
 _EMPHASIS_WRAP = re.compile(r"^([*_]{1,3})(.+)\1$")
 _FOOTER = re.compile(
     r"返回|上一篇|下一篇|上一期|下一期|目录|目錄|首页|首頁|订阅|訂閱|关注|關注|公众号|公眾號|扫码|掃碼|感谢阅读|感謝閱讀|"
-    r"本文由|本报告由|自动生成|自動生成|生成于|生成时间|back to|subscribe|newsletter|unsubscribe|"
+    r"本文由|本报告由|自动生成|自動生成|生成于|生成时间|整理\s*[:：]|责编|責編|排版\s*[:：]|转载|轉載|"
+    r"back to|subscribe|newsletter|unsubscribe|"
     r"generated (?:by|on|at)|powered by|table of contents",
     re.IGNORECASE,
 )
@@ -117,12 +120,15 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     front, body_start = split_front_matter(lines, report.warning)
     report.offset = body_start
     body = lines[body_start:]
+    if "```" in text or "~~~" in text:
+        body = _unfenced_entries(body)
     blocks = scan_blocks("\n".join(body))
     doc = outline(blocks, body)
     lang = front.lang or default_lang
     attribution = _take_footer(doc, blocks, body)
     # A batch's URL: the front matter's slug, else a readable file name, else (below) the batch's date.
     slug = front.slug or readable_file_slug(path) or _DATE_PENDING
+    _recurring_labels_as_fields(doc, body)
     outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
     if not doc.sections and (listed := split_records(body, 0, len(body))) is not None:
         outcomes = _listed(listed, body, 1, front.lang, slug, report, {})
@@ -145,6 +151,71 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
         papers = _moved(papers, slug, outcomes)
     batch = replace(_batch(front, papers, slug, date, path, attribution, lang), slug_from_date=from_date)
     return Analysis(ParseResult(batch, report.diagnostics), outcomes)
+
+
+_BARE_FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})\s*$")
+_CODE_LIKE = re.compile(
+    r"[{};]\s*$|^\s*(?:def|class|import|from|return|for|if|while|var|let|const|function|print)\b|=>|==|"
+    r"^\s*[\w.\[\]'\"]+\s*[-+*/]?=\s*\S|^\s*[\w.]+\(.*\)\s*$"
+)
+
+
+def _unfenced_entries(body: list[str]) -> list[str]:
+    """An entry written inside a bare ``` fence (`[1] Title`, `链接：https://arxiv.org/abs/…`, a Chinese
+    summary) is text, not code: the fence lines go, so it is read like any other entry."""
+    out = list(body)
+    index = 0
+    while index < len(out):
+        opening = _BARE_FENCE.fullmatch(out[index])
+        if opening is None:
+            index += 1
+            continue
+        close = next((i for i in range(index + 1, len(out)) if out[i].strip().startswith(opening.group(1)[:3])), None)
+        if close is None:
+            break
+        inside = out[index + 1 : close]
+        if _reads_as_entry(inside):
+            out[index] = out[close] = ""
+        index = close + 1
+    return out
+
+
+def _reads_as_entry(lines: list[str]) -> bool:
+    named = any("://" in line and (info := classify(line)).strong and info.refs for line in lines)
+    code = sum(1 for line in lines if _CODE_LIKE.search(line))
+    return named and any(has_cjk(line) for line in lines) and code * 5 < len(lines)
+
+
+_RECURRING_SHARE = 0.6  # of a file's entries that must repeat an unfamiliar label for it to be metadata
+_RECURRING_VALUE = 40  # characters of such a label's value
+
+
+def _recurring_labels_as_fields(doc: Outline, body: list[str]) -> None:
+    """A generated digest repeats its metadata lines in every entry. An unfamiliar label (`**推荐指数**:`)
+    that most of the file's entries (three at least) give with a short value that is no sentence is a
+    field of the file's own, not summary text: its lines are read as metadata."""
+    if len(doc.entries) < 3:
+        return
+    seen: dict[str, list[tuple[int, str, str]]] = {}
+    for index, end in doc.entries.items():
+        labels: dict[str, tuple[int, str, str]] = {}
+        for line in range(doc.sections[index].block.end, end):
+            text = body[line]
+            if (":" not in text and "：" not in text) or (line in doc.info and doc.info[line].role != "prose"):
+                continue
+            found = labelled(text)
+            if found is not None and found[0] not in labels and _short_value(found[1]):
+                labels[found[0]] = (line, found[0], found[1])
+        for label, item in labels.items():
+            seen.setdefault(label, []).append(item)
+    for label, items in seen.items():
+        if len(items) >= max(3, _RECURRING_SHARE * len(doc.entries)) and label_kind(label) is None:
+            for line, name, value in items:
+                doc.info[line] = LineInfo("fields", fields=[Field("meta", name, value)])
+
+
+def _short_value(value: str) -> bool:
+    return 0 < len(value) <= _RECURRING_VALUE and not any(mark in value for mark in "。，！？；")
 
 
 def _moved(papers: list[Paper], slug: str, outcomes: list[Outcome]) -> list[Paper]:
@@ -303,6 +374,7 @@ def _read_entries(
     outcomes: list[Outcome] = []
     first_seen: dict[str, int] = {}
     skipped = set(doc.skipped)
+    split_before = False  # whether a section of this file was a list of papers
     for section in doc.sections:
         line = report.body_line(section.block.start)
         heading = section.block.text
@@ -322,9 +394,14 @@ def _read_entries(
             outcomes.extend(_row_paper(row, lang, slug, report) for row in carded)
             continue
         listed = None
-        if len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id}) > 1:
+        named = len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id})
+        if named > 1 or (named == 1 and split_before):
             stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
-            listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
+            if named > 1:
+                listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
+            else:  # one paper under `## 方向B`, listed like the others (`📄 Title`)
+                listed = split_records(body, section.block.end, stretch, titled_only=True)
+        split_before = split_before or listed is not None
         if listed is not None:
             if listed[0].start != section.block.start:  # the heading is not itself the first record's
                 outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(listed)} papers)"))
@@ -370,7 +447,10 @@ def _listed(
     for record in records:
         lines = RecordLines(body, record)
         heading = Block("heading", record.start, record.start + 1, level, record.heading)
-        draft = read_entry(heading, lines.blocks(), lines, {}, "", refs_in(record.heading))
+        refs = refs_in(record.heading) or heading_ids(record.heading)
+        draft = read_entry(heading, lines.blocks(), lines, {}, "", refs)
+        if record.lead:
+            draft.summary = f"{record.lead}\n\n{draft.summary}".strip()
         outcomes.append(_paper(draft, heading, lang, slug, report, first_seen))
     return outcomes
 
@@ -432,9 +512,14 @@ def _full_title_from(row: tables.Row, outcome: Outcome) -> None:
     paper = outcome.paper
     if paper is None or not row.title_en or len(row.title_en) <= len(paper.title):
         return
-    words = iter(row.title_en.lower().split())
-    if all(word in words for word in paper.title.lower().split()):
+    words = iter(_bare_words(row.title_en))
+    if all(word in words for word in _bare_words(paper.title)):
         outcome.paper = replace(paper, title=row.title_en)
+
+
+def _bare_words(title: str) -> list[str]:
+    """A title's words, lower-cased, without the punctuation that ends some (`Plans:` is `plans`)."""
+    return [bare for word in title.lower().split() if (bare := re.sub(r"[^\w-]", "", word))]
 
 
 def _skip_reason(section: Section, body: list[str]) -> str:

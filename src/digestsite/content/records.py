@@ -18,8 +18,21 @@ from digestsite.content.fields import parse_fields
 from digestsite.content.lines import classify
 
 _ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+")
+_BRACKET_NUMBER = re.compile(r"\[\d{1,3}\][ \t]+(?=\S)")  # `[1] Title`, at the margin
+_NUMBERED = re.compile(r"\d{1,3}[.．、][ \t]*(?=\S)")
+_NUMBERED_TITLE = 60  # characters of a numbered title line (`1.首次！AI 生成论文通过同行评审`)
+# `**ClawBench：…** — HF 热度 244，…`: a bold name, a dash or colon, then what the item says about it.
+_BOLD_LEAD = re.compile(r"\*\*([^*\n]+)\*\*\s*(?:[—–]{1,2}|-{1,2}|[:：])\s*(?P<lead>\S.*)")
+_DASH_LEAD = re.compile(r"(?P<head>[^—\n]+?)\s*——\s*(?P<lead>\S.*)")
+# `（Xu et al.）`, `（Fazliani & Udell）`: the authors after a title, in Latin letters.
+_AUTHORS_TAIL = re.compile(
+    r"\s*[（(][A-Z][^（）()\u4e00-\u9fff]{0,60}?(?:et al\.?|&| and |,)[^（）()\u4e00-\u9fff]{0,40}[)）]\s*$"
+)
+_LEAD_MIN = 20  # characters: a shorter tail is part of the title line (`**Title** — 8/10`)
 _BOLD_LINE = re.compile(r"\*\*([^*\n]+)\*\*\s*")
 _FENCE = ("```", "~~~")
+_BADGE_TITLE = re.compile(r"[\U0001f300-\U0001faff\u2600-\u27bf]\ufe0f?[ \t]*([^\s|].{3,200})")
+_SENTENCE_ENDS = ("。", "！", "？", "；", "：", ":")
 _TITLE_FIELDS = ("title", "title_en", "title_zh")
 
 
@@ -30,18 +43,25 @@ class Record:
     start: int  # body line of the first line
     end: int  # body line after the last line
     heading: str
+    lead: str = ""  # what the first line says after the title: the start of the summary
 
 
-def split_records(body: Sequence[str], start: int, end: int, heading: Block | None = None) -> list[Record] | None:
+def split_records(
+    body: Sequence[str], start: int, end: int, heading: Block | None = None, titled_only: bool = False
+) -> list[Record] | None:
     """The records of body lines `start`…`end`, or None when they are not a list of papers.
 
     With the `heading` these lines follow, the text before the first record may be a record of its
     own, headed by it (`# 1. Title` and its paper, then `**2. Title**` and the next).
     """
     ids = _strong_ids(body, start, end)
-    if len(set().union(*ids.values()) if ids else ()) < 2:
+    if len(set().union(*ids.values()) if ids else ()) < (1 if titled_only else 2):
         return None
-    for starts in (_item_starts(body, start, end), _titled_starts(body, start, end)):
+    best: list[Record] | None = None
+    best_share = 0.0
+    searches = (_bracketed_starts, _titled_starts) if titled_only else (_bracketed_starts, _item_starts, _titled_starts)
+    for search in (*searches, _numbered_starts):
+        starts = search(body, start, end)
         if not starts:
             continue
         before = set().union(*(found for line, found in ids.items() if line < starts[0][0]))
@@ -49,10 +69,17 @@ def split_records(body: Sequence[str], start: int, end: int, heading: Block | No
             starts = [(heading.start, heading.text), *starts]
         elif before:
             continue
-        records = _records(body, starts, end, ids)
-        if records is not None:
-            return records
-    return None
+        records = _records(body, starts, end, ids, 1 if titled_only else 2)
+        if records is None:
+            continue
+        # The way of splitting whose records most often name a paper: `📄 Title` lines over the
+        # field bullets under each of them.
+        share = len(ids) / len(records)
+        if share > best_share:
+            best, best_share = records, share
+        if share >= 1:
+            break
+    return best
 
 
 class RecordLines(Sequence[str]):
@@ -93,7 +120,7 @@ def _strong_ids(body: Sequence[str], start: int, end: int) -> dict[int, set[str]
         line = body[index]
         if line.lstrip().startswith(_FENCE):
             fenced = not fenced
-        if fenced or ("://" not in line and "arxiv" not in line.lower()):
+        if fenced or ("://" not in line and "arxiv" not in line.lower() and "[" not in line):
             continue
         info = classify(line)
         papers = {ref.arxiv_id for ref in info.refs if ref.arxiv_id} if info.strong else set()
@@ -111,6 +138,35 @@ def _item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, s
     return starts
 
 
+def _bracketed_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Lines at the margin that start with a bracketed number: `[1] Title`."""
+    starts = []
+    for index in range(start, end):
+        match = _BRACKET_NUMBER.match(body[index])
+        if match is not None and "://" not in body[index]:
+            starts.append((index, body[index][match.end() :].strip()))
+    return starts
+
+
+def _numbered_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Lines at the margin that are a number and a short title, alone between blank lines
+    (`1.首次！AI 生成论文通过同行评审`, as pasted from an article)."""
+    starts = []
+    for index in range(start, end):
+        line = body[index]
+        match = _NUMBERED.match(line)
+        if (
+            match is None
+            or (index > start and body[index - 1].strip())
+            or (index + 1 < end and body[index + 1].strip())
+        ):
+            continue
+        title = line[match.end() :].strip()
+        if 0 < len(title) <= _NUMBERED_TITLE and not title.endswith(("。", ".", "：", ":")) and "://" not in title:
+            starts.append((index, title))
+    return starts
+
+
 def _titled_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
     """Lines at the margin that give a title: `**Title**` alone, or `论文：Title` / `标题: Title`."""
     starts = []
@@ -125,6 +181,10 @@ def _titled_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int,
         fields = parse_fields(line)
         if fields and len(fields) == 1 and _names_a_title(fields[0].kind, fields[0].value):
             starts.append((index, fields[0].value))
+            continue
+        badge = _BADGE_TITLE.fullmatch(line)
+        if badge and fields is None and not badge.group(1).rstrip().endswith(_SENTENCE_ENDS):
+            starts.append((index, badge.group(1).strip()))  # `📄 English Title`, fields below it
     return starts
 
 
@@ -133,9 +193,9 @@ def _names_a_title(kind: str, value: str) -> bool:
 
 
 def _records(
-    body: Sequence[str], starts: list[tuple[int, str]], end: int, ids: dict[int, set[str]]
+    body: Sequence[str], starts: list[tuple[int, str]], end: int, ids: dict[int, set[str]], least: int = 2
 ) -> list[Record] | None:
-    if len(starts) < 2:
+    if len(starts) < least:
         return None
     records, papers = [], 0
     for number, (line, heading) in enumerate(starts):
@@ -144,5 +204,13 @@ def _records(
         if len(named) > 1:
             return None
         papers += len(named)
-        records.append(Record(line, stop, heading))
-    return records if papers >= 2 else None
+        lead = _BOLD_LEAD.fullmatch(heading)
+        dashed = _DASH_LEAD.fullmatch(heading)
+        if lead and len(lead.group("lead")) >= _LEAD_MIN and "](" not in lead.group("lead") and "://" not in heading:
+            records.append(Record(line, stop, f"**{lead.group(1).strip()}**", lead.group("lead")))
+        elif dashed and len(dashed.group("lead")) >= _LEAD_MIN and "://" not in heading:
+            head = _AUTHORS_TAIL.sub("", dashed.group("head"))  # `Title（Xu et al.）——说明`
+            records.append(Record(line, stop, head, dashed.group("lead")))
+        else:
+            records.append(Record(line, stop, heading))
+    return records if papers >= least else None

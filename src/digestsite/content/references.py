@@ -155,7 +155,9 @@ def named_ids(text: str) -> list[str]:
 EDGE_ID = re.compile(
     r"^\s*(?:\d{1,3}[.)、]\s*)?(?:(?:论文|論文|arxiv\s*)?id\s*[:：]\s*)?\[?(?:arxiv\s*[:：]?\s*)?"
     r"(?P<first>\d{4}\.\d{4,5}(?:v\d+)?)\]?(?:\s*[-–—:：|]\s*|\s*$)"
-    r"|[\[(（]\s*(?:arxiv\s*[:：]?\s*)?(?P<last>\d{4}\.\d{4,5}(?:v\d+)?)\s*[\])）]\s*$",
+    r"|^\s*\[(?P<lead>\d{4}\.\d{4,5}(?:v\d+)?)\][ \t]+(?=\S)"  # `[2608.00400] Title…`
+    r"|[\[(（]\s*(?:arxiv\s*[:：]?\s*)?(?P<last>\d{4}\.\d{4,5}(?:v\d+)?)\s*[\])）]"
+    r"(?:\s+[-–—|]{1,2}\s*[^()\[\]（）\n]{1,40})?\s*$",  # `Title (2609.03407) — EMNLP 2026 Findings`
     re.IGNORECASE,
 )
 
@@ -163,5 +165,5 @@ EDGE_ID = re.compile(
 def heading_ids(text: str) -> list[Ref]:
     """An ID that opens or closes a heading (`## 2601.22607 - EigenData`, `## Title [2401.00001]`)."""
     match = EDGE_ID.search(text)
-    arxiv_id = arxiv.normalise_id(match.group("first") or match.group("last")) if match else None
+    arxiv_id = arxiv.normalise_id(match.group("first") or match.group("last") or match.group("lead")) if match else None
     return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id")] if arxiv_id else []

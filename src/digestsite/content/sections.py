@@ -130,7 +130,7 @@ def _mentions(text: str, tokens: set[str], words: tuple[frozenset[str], re.Patte
 
 def outline(blocks: list[Block], body: list[str]) -> Outline:
     """Sections of the body and which of them are entries."""
-    sections = _sections(blocks)
+    sections = _sections(blocks, body)
     info: dict[int, LineInfo] = {}
     for section in sections:
         _collect_refs(section, body, info)
@@ -139,15 +139,36 @@ def outline(blocks: list[Block], body: list[str]) -> Outline:
         counts[section.key] = counts.get(section.key, 0) + 1
     entry_of = _choose_entries(sections)
     entries = _extents(sections, entry_of, counts, len(body))
+    entries = _one_note_to_the_end(sections, entries, len(body))
     skipped = _skipped(sections, entries)
     return Outline(sections, entries, skipped, info)
 
 
-def _sections(blocks: list[Block]) -> list[Section]:
+def _one_note_to_the_end(sections: list[Section], entries: dict[int, int], length: int) -> dict[int, int]:
+    """A one-paper note in `#` parts (`# English Title` with its link and abstract, then `# 中文标题
+    论文详细解读`): when no later section names a paper, the note's entry runs to the end of the file."""
+    if len(entries) != 1:
+        return entries
+    index, end = next(iter(entries.items()))
+    if sections[index].level != 1 or end >= length:
+        return entries
+    later = [section for section in sections if section.block.start >= end]
+    if not any(section.level == 1 for section in later) or any(section.ids() for section in later):
+        return entries
+    if any(section.kind in ("structure", "digest") for section in later):
+        return entries
+    first_part = next(section for section in later if section.level == 1)
+    if not has_cjk(first_part.block.text) or has_cjk(sections[index].block.text):
+        return entries  # the Chinese part of a note headed by the English title, not another entry
+    return {index: length}
+
+
+def _sections(blocks: list[Block], body: list[str]) -> list[Section]:
     sections: list[Section] = []
     stack: list[int] = []
+    folded = _folded_lines(blocks, body)
     for block in blocks:
-        if block.kind == "heading":
+        if block.kind == "heading" and block.start not in folded:
             while stack and sections[stack[-1]].level >= block.level:
                 stack.pop()
             section = Section(len(sections), block, parent=stack[-1] if stack else None)
@@ -160,6 +181,26 @@ def _sections(blocks: list[Block]) -> list[Section]:
         elif sections:
             sections[-1].blocks.append(block)
     return sections
+
+
+_DETAILS_OPEN = re.compile(r"\s*<details\b", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+
+
+def _folded_lines(blocks: list[Block], body: list[str]) -> set[int]:
+    """Heading lines inside a `<details>` block (an AI summary written with its own `#` headings): part
+    of the entry the block sits in, not sections of the file."""
+    if "<details" not in "\n".join(body):
+        return set()
+    headings = {block.start for block in blocks if block.kind == "heading"}
+    folded: set[int] = set()
+    depth = 0
+    for index, line in enumerate(body):
+        if depth and index in headings:
+            folded.add(index)
+        if "<" in line and "details" in line:
+            depth = max(depth + len(_DETAILS_OPEN.findall(line)) - len(_DETAILS_CLOSE.findall(line)), 0)
+    return folded
 
 
 def _collect_refs(section: Section, body: list[str], info: dict[int, LineInfo]) -> None:

@@ -33,6 +33,10 @@ _CATEGORY_SUFFIX = re.compile(rf"\s*[(（\[]\s*{_CATEGORY}(?:\s*[,，/;]\s*{_CAT
 _BRACKET_TAG = re.compile(r"^(?:【[^】]{1,12}】|\[[^\]]*[\u4e00-\u9fff][^\]]{0,10}\])\s*[|｜:：]?\s*(?=\S)")
 _ORDINAL_PREFIX = re.compile(r"^(?:论文|論文|paper)\s*[\d一二三四五六七八九十]{1,3}\s*[:：.、]\s*", re.IGNORECASE)
 _TRANSLATION = re.compile(r"(.+?)\s*[（(]([^()（）]{4,})[)）]")
+# `LLM 论文分析：TRUST: A Framework …`: a Chinese label naming the post, then the English title.
+_POST_LABEL = re.compile(
+    r"^[^:：\n]{0,12}(?:论文|論文|解读|解讀|分析|笔记|筆記|速读|精读|导读|阅读)[^:：\n]{0,6}[:：]\s*(?=[A-Za-z])"
+)
 _SOURCE_PREFIX = re.compile(r"^(?:hf|hugging\s?face|arxiv)(?:\s+daily)?\s+papers?\s*[:：]\s*", re.IGNORECASE)
 _BARE_SCORE_SUFFIX = re.compile(r"\s+\d{1,2}(?:\.\d)?\s*/\s*10$")
 _SCORE_SUFFIX = re.compile(
@@ -123,6 +127,8 @@ def clean_title(text: str) -> tuple[str, int | None]:
         text = EDGE_ID.sub("", text)  # `2601.22607 - EigenData`
     if text[:1] in "HhAa" and (":" in text[:20] or "：" in text[:20]):
         text = _SOURCE_PREFIX.sub("", text, count=1)  # `HF daily paper: Title`
+    if _CJK.search(text[:20]) and (label := _POST_LABEL.match(text)) and is_latin(text[label.end() :]):
+        text = text[label.end() :]
     if text[-3:] == "/10":
         text = _BARE_SCORE_SUFFIX.sub("", text)  # `Title 7.5/10`
     for _ in range(2):
