@@ -244,7 +244,7 @@ def test_a_large_topic_is_split_into_pages(tmp_path, monkeypatch):
     )
     config = load_config(write_site(tmp_path, {"a.md": entries}))
     site = load_site(config)
-    planned = [p for p in pages.topic_pages(site, "zh") if p.kind == "topic"]
+    planned = [p for p in pages.plan_pages(site, "") if p.kind == "topic" and p.lang == "zh"]
     assert [p.path for p in planned] == ["topics/agents/index.html", "topics/agents/2/index.html",
                                          "topics/agents/3/index.html"]  # fmt: skip
     assert [len(p.data["entries"]) for p in planned] == [2, 2, 1]

@@ -1,9 +1,9 @@
 """Every file of the site as an `Output`: its path, what it is made of, and how to produce it.
 
-Outputs are planned in groups (one per batch, one for the site-wide files) and produced only when
-written, so a build cache can skip what it already has. Each output names its `inputs`, the data its
-bytes follow from beyond what every page shares (`OutputPlan.shared`): a cache derives its keys from
-them and never lists fields by hand.
+Outputs are planned in groups (one per topic, one per batch, one for the site-wide files) and produced
+only when written, so a build cache can skip what it already has. Each output names its `inputs`, the
+data its bytes follow from beyond what every page shares (`OutputPlan.shared`): a cache derives its keys
+from them and never lists fields by hand.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ from digestsite.site.pages import (
     plan_pages,
     shows_metadata,
     site_pages,
+    topic_group,
+    topic_group_inputs,
 )
+from digestsite.site.topics import Topic
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ class Output:
 
 @dataclass(frozen=True)
 class OutputGroup:
-    """Outputs planned together: a batch's pages, or the site-wide files (`inputs` None: always planned).
+    """Outputs planned together: a topic's pages, a batch's pages, or the site-wide files (`inputs` None:
+    always planned).
 
     A group's `inputs` cover everything its outputs are made of, so a cache that saw the same inputs
     before knows the group's outputs without planning them: at 10,000 papers that saves making 20,000
@@ -92,6 +96,7 @@ def plan_outputs(
         del assets[METADATA_CSS]  # no page links it: a site without metadata is as it was before there was any
     planner = _Planner(site, Renderer(site, assets, local=local, env=env), assets, search_index, batch_part)
     groups = [OutputGroup(None, planner.site_wide)]
+    groups += [OutputGroup(topic_group_inputs(site, t), partial(planner.topic_outputs, t)) for t in site.topics.topics]
     groups += [OutputGroup(batch_group_inputs(site, b), partial(planner.batch_outputs, b)) for b in site.batches]
     locales = tuple(site.locales[lang] for lang in config.languages)
     return OutputPlan(groups, (config, local, locales, assets), template_folders(config.templates_dir))
@@ -120,6 +125,9 @@ class _Planner:
 
     def batch_outputs(self, batch: Batch) -> list[Output]:
         return self.pages(batch_group(self.site, batch))
+
+    def topic_outputs(self, topic: Topic) -> list[Output]:
+        return self.pages(topic_group(self.site, topic))
 
     def site_wide(self) -> list[Output]:
         site, config = self.site, self.site.config

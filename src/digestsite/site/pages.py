@@ -96,6 +96,8 @@ def plan_pages(site: Site, search_index: str) -> Iterator[Page]:
     """Every HTML page, language by language, in a fixed order."""
     for lang in site.config.languages:
         yield from site_pages(site, lang, search_index)
+        for topic in site.topics.topics:
+            yield from topic_pages(site, topic, lang)
         for batch in site.batches:
             yield batch_page(site, batch, lang)
         for paper in site.papers:
@@ -103,7 +105,8 @@ def plan_pages(site: Site, search_index: str) -> Iterator[Page]:
 
 
 def site_pages(site: Site, lang: str, search_index: str) -> Iterator[Page]:
-    """The pages of one language that are not about one batch or paper: home, archive, search, 404.
+    """The pages of one language that are not about one batch, paper or topic: home, archive, search, 404
+    and the list of topics.
 
     `search_index` is the search index's entry file, which the search page loads ("" when there is none).
     """
@@ -116,7 +119,10 @@ def site_pages(site: Site, lang: str, search_index: str) -> Iterator[Page]:
     search = {"search_index": search_index}
     yield Page("search", lang, "", path("search", lang), "search.html", locale.t("search.heading"), None, search)
     yield Page("404", lang, "", path("404", lang), "404.html", locale.t("not_found.heading"))
-    yield from topic_pages(site, lang)
+    if site.topics.topics:
+        listing = tuple((topic, len(site.topics.papers[topic.slug])) for topic in site.topics.topics)
+        yield Page("topics", lang, "", path("topics", lang), "topics.html", locale.t("topics.heading"), newest,
+                   {"topics": listing})  # fmt: skip
 
 
 def home_data(site: Site) -> dict[str, object]:
@@ -131,28 +137,32 @@ def home_data(site: Site) -> dict[str, object]:
     return {"latest": latest, "entries": entries, "top_topics": top, "older": site.batches[1:HOME_BATCHES]}
 
 
-def topic_pages(site: Site, lang: str) -> Iterator[Page]:
-    """The list of topics, and each topic's papers newest first, TOPIC_PAGE_SIZE to a page."""
-    topics = site.topics
-    if not topics.topics:
-        return
+def topic_group_inputs(site: Site, topic: Topic) -> tuple[object, ...]:
+    """Everything a topic's pages read besides site-wide settings: the topic, its papers and what their
+    cards say of their batches."""
+    papers = site.topics.papers[topic.slug]
+    return topic, papers, tuple(site.batch_link(paper.batch) for paper in papers)
+
+
+def topic_group(site: Site, topic: Topic) -> list[Page]:
+    """A topic's pages in every language."""
+    return [page for lang in site.config.languages for page in topic_pages(site, topic, lang)]
+
+
+def topic_pages(site: Site, topic: Topic, lang: str) -> Iterator[Page]:
+    """A topic's papers newest first, TOPIC_PAGE_SIZE to a page."""
     locale, path = site.locales[lang], site.routes.path
-    listing = tuple((topic, len(topics.papers[topic.slug])) for topic in topics.topics)
-    newest = site.batches[0].date if site.batches else None
-    yield Page("topics", lang, "", path("topics", lang), "topics.html", locale.t("topics.heading"), newest,
-               {"topics": listing})  # fmt: skip
-    for topic in topics.topics:
-        papers = topics.papers[topic.slug]
-        chunks = [papers[start : start + TOPIC_PAGE_SIZE] for start in range(0, len(papers), TOPIC_PAGE_SIZE)]
-        keys = tuple(topic_key(topic.slug, number) for number in range(1, len(chunks) + 1))
-        for number, chunk in enumerate(chunks, 1):
-            entries = tuple(map(site.listed, chunk))
-            name = topic.name[lang]
-            title = name if number == 1 else locale.t("topic.page_title", name=name, page=number)
-            data = {"topic": topic, "entries": entries, "count": len(papers), "page_number": number, "page_keys": keys}
-            lastmod = max(link.date for _, link, _ in entries)
-            yield Page("topic", lang, keys[number - 1], path("topic", lang, keys[number - 1]), "topic.html", title,
-                       lastmod, data)  # fmt: skip
+    papers = site.topics.papers[topic.slug]
+    chunks = [papers[start : start + TOPIC_PAGE_SIZE] for start in range(0, len(papers), TOPIC_PAGE_SIZE)]
+    keys = tuple(topic_key(topic.slug, number) for number in range(1, len(chunks) + 1))
+    for number, chunk in enumerate(chunks, 1):
+        entries = tuple(map(site.listed, chunk))
+        name = topic.name[lang]
+        title = name if number == 1 else locale.t("topic.page_title", name=name, page=number)
+        data = {"topic": topic, "entries": entries, "count": len(papers), "page_number": number, "page_keys": keys}
+        lastmod = max(link.date for _, link, _ in entries)
+        yield Page("topic", lang, keys[number - 1], path("topic", lang, keys[number - 1]), "topic.html", title,
+                   lastmod, data)  # fmt: skip
 
 
 def topic_key(slug: str, number: int) -> str:
