@@ -1,32 +1,34 @@
-"""Relative links between output files, each worked out once for all pages of one folder level.
+"""Relative links from one page, with the page's folders split once rather than at every link.
 
-A link from `papers/a/index.html` to `topics/t/index.html` reads the same from every paper page, and a
-paper page has a dozen such links (the header's, its batch, topics, related papers); at 20,000 paper
-pages, working each out afresh (or missing a bounded cache of (page, target) pairs) costs a second.
+A paper page has a dozen links (the header's, its batch, topics, related papers); `relative_url` splits
+both paths each time, and its bounded cache of (page, target) pairs misses once a site has more pages
+than it holds. This gives the same links, working from the folders of the last page asked about.
 """
 
 from __future__ import annotations
 
-from digestsite.site.routes import relative_url
-
 
 class Hrefs:
-    """`relative_url`, remembered by (the linking page's grandparent folder, its depth, the target).
-
-    Exact: while the target does not lie inside the linking page's own folder, the link depends only on
-    the folders above that one and on how deep it is; other targets are worked out as they come.
-    """
+    """`relative_url(from_path, to_path, local)` (site/routes.py), quicker for many links from one page."""
 
     def __init__(self, local: bool) -> None:
         self.local = local
-        self._known: dict[tuple[str, int, str], str] = {}
+        self._folder: str | None = None
+        self._heads: list[str] = []  # the page's folder and those above it, outermost first, each with "/"
 
     def relative(self, from_path: str, to_path: str) -> str:
         folder = from_path.rpartition("/")[0]
-        if folder and to_path.startswith(folder + "/"):
-            return relative_url(from_path, to_path, self.local)
-        key = (folder.rpartition("/")[0], folder.count("/") + bool(folder), to_path)
-        url = self._known.get(key)
-        if url is None:
-            url = self._known[key] = relative_url(from_path, to_path, self.local)
-        return url
+        if folder != self._folder:
+            parts = folder.split("/") if folder else []
+            self._heads = ["/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
+            self._folder = folder
+        heads = self._heads
+        common = 0  # how many folders the two paths share
+        for head in heads:
+            if not to_path.startswith(head):
+                break
+            common += 1
+        url = "../" * (len(heads) - common) + (to_path[len(heads[common - 1]) :] if common else to_path)
+        if not self.local and (url == "index.html" or url.endswith("/index.html")):
+            url = url[: -len("index.html")]
+        return url or "./"

@@ -14,6 +14,7 @@ from digestsite.content.markdown import render_inline, render_summary, strip_con
 from digestsite.content.model import Paper
 from digestsite.render.assets import Asset
 from digestsite.render.bibtex import bibtex_entry
+from digestsite.render.card_cache import CardCache
 from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
 from digestsite.render.hrefs import Hrefs
@@ -38,10 +39,12 @@ class Renderer:
         self._leads: dict[str, str] = {}
         self._per_paper: dict[str, tuple[str, str]] = {}  # arXiv id → (description, BibTeX)
         self._hrefs = Hrefs(local)
+        self._cards = CardCache(self.env, self.lead)
         self._helpers: dict[str, Any] = {  # those of one page are added by `_page_helpers`
             "summary": self.summary_html,
             "content_lang": self.content_lang,
             "lead": self.lead,
+            "paper_card": self._cards.html,
             "inline_markdown": lambda text: Markup(render_inline(text, site.config.allow_remote_images)),
         }
 
@@ -157,8 +160,7 @@ class Renderer:
         if page.kind == "paper":
             ready["topic_links"] = links.topics(data["topics"])  # type: ignore[arg-type]
         if "entries" in data:
-            entries = data["entries"]  # (paper, its batch to name or None, its topics to show)
-            ready["cards"] = [links.card(paper, self.lead(paper), topics, batch) for paper, batch, topics in entries]  # type: ignore[attr-defined]
+            ready["cards"] = self._cards.cards(page, links, data["entries"])  # type: ignore[arg-type]
         return ready
 
     def _page_helpers(self, page: Page, locale: Locale) -> dict[str, Any]:
