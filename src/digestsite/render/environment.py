@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 
 from digestsite.content.model import iso_date
 from digestsite.errors import DigestsiteError
+from digestsite.render.inlining import InliningLoader
 from digestsite.render.theme import theme_dir
 
 
@@ -46,7 +47,7 @@ def create_environment(site_templates: Path, compiled: Path | None = None) -> En
     compiled templates are kept there (checked against their source), which spares every build the
     50 ms of compiling them.
     """
-    theme = FileSystemLoader(theme_dir() / "templates")
+    theme = InliningLoader(theme_dir() / "templates", lambda name: (site_templates / name).is_file())
     loaders = [FileSystemLoader(site_templates)] if site_templates.is_dir() else []
     env = Environment(
         loader=ChoiceLoader([*loaders, theme, PrefixLoader({"theme": theme})]),
