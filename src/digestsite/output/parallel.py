@@ -6,6 +6,7 @@ child asks to die with the build that forked it, and the parent waits for all of
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import traceback
@@ -26,16 +27,25 @@ def default_workers() -> int:
 
 
 def run_forked(shares: Sequence[Callable[[], Any]], while_waiting: Callable[[], None] | None = None) -> list[Any]:
-    """Run each share in a forked child; their results in order. A child's exception is raised here."""
+    """Run each share in a forked child; their results in order. A child's exception is raised here.
+
+    The objects alive at the fork (the whole site model) are moved out of the garbage collector's sight
+    first: otherwise each child's collections walk all of them again and again, and writing their
+    collector headers copies every memory page the model lies on into each child.
+    """
     context = mp.get_context("fork")
     parent = os.getpid()
     children = []
-    for share in shares:
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(share, sender, parent), daemon=True)
-        process.start()
-        sender.close()
-        children.append((process, receiver))
+    gc.freeze()
+    try:
+        for share in shares:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(share, sender, parent), daemon=True)
+            process.start()
+            sender.close()
+            children.append((process, receiver))
+    finally:
+        gc.unfreeze()
     results: list[Any] = [None] * len(children)
     pending = {receiver: index for index, (_, receiver) in enumerate(children)}
     try:

@@ -22,7 +22,10 @@ from digestsite.search.indexer import SearchIndexer
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 
+DEAL_RUN = 64  # outputs handed to one worker at a time (see _dealt)
+
 Planned = tuple[Output, str]  # an output and its fingerprint ("" when nothing is cached)
+_Produced = tuple[Output, str, str]  # an output, its fingerprint, and the file it goes to
 
 
 class Producer(AbstractContextManager["Producer"], Protocol):
@@ -68,7 +71,7 @@ class StagedWrite:
                 progress(done.value, len(produced))
 
         if workers > 1 and len(produced) >= PARALLEL_MIN_PAGES and can_fork():
-            shares = [_WriteShare(produced[start::workers], producer, done) for start in range(workers)]
+            shares = [_WriteShare(share, producer, done) for share in _dealt(produced, workers)]
             outcomes = run_forked(shares, report)
         else:
             outcomes = [_WriteShare(produced, producer, done, report)()]
@@ -87,12 +90,22 @@ class StagedWrite:
             self.staging.discard()
 
 
+def _dealt(outputs: list[_Produced], workers: int) -> list[list[_Produced]]:
+    """Outputs dealt to workers in runs of DEAL_RUN neighbours: a paper's pages in every language and its
+    batch's page are planned side by side, so they mostly land with one worker, which converts the
+    paper's summary once for all of them (dealt one by one, each worker converted every summary)."""
+    shares: list[list[_Produced]] = [[] for _ in range(workers)]
+    for run, start in enumerate(range(0, len(outputs), DEAL_RUN)):
+        shares[run % workers] += outputs[start : start + DEAL_RUN]
+    return shares
+
+
 class _WriteShare:
     """One process's share: produce each output and write it straight into the staging folder."""
 
     def __init__(
         self,
-        outputs: list[tuple[Output, str, str]],
+        outputs: list[_Produced],
         producer: ProducerFactory,
         done: Any = None,
         report: Callable[[], None] | None = None,

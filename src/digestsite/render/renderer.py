@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from jinja2 import (
-    Environment,
-    TemplateError,
-    pass_context,
-)
-from jinja2.runtime import Context
+from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
 from digestsite.content.categories import category_name
@@ -18,13 +14,15 @@ from digestsite.content.markdown import render_inline, render_summary, strip_con
 from digestsite.content.model import Paper
 from digestsite.render.assets import Asset
 from digestsite.render.bibtex import bibtex_entry
+from digestsite.render.card_cache import CardCache
 from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
+from digestsite.render.hrefs import Hrefs
 from digestsite.render.links import Links
 from digestsite.site.assemble import Site
 from digestsite.site.i18n import Locale
 from digestsite.site.pages import METADATA_CSS, Page, lead, page_description, page_shows_metadata
-from digestsite.site.routes import absolute_url, relative_url, root_relative_url
+from digestsite.site.routes import absolute_url, root_relative_url
 
 
 class Renderer:
@@ -39,15 +37,14 @@ class Renderer:
         self.env = env or create_environment(site.config.templates_dir)
         self._summaries: dict[str, Markup] = {}
         self._leads: dict[str, str] = {}
-        self._helpers: dict[str, Any] = {
-            "link": self._link,
-            "href_to": self._href_to,
-            "asset": self._asset,
-            "t": self._translate,
+        self._per_paper: dict[str, tuple[str, str]] = {}  # arXiv id → (description, BibTeX)
+        self._hrefs = Hrefs(local)
+        self._cards = CardCache(self.env, self.lead)
+        self._helpers: dict[str, Any] = {  # those of one page are added by `_page_helpers`
             "summary": self.summary_html,
             "content_lang": self.content_lang,
-            "category_name": self._category_name,
             "lead": self.lead,
+            "paper_card": self._cards.html,
             "inline_markdown": lambda text: Markup(render_inline(text, site.config.allow_remote_images)),
         }
 
@@ -76,7 +73,7 @@ class Renderer:
         try:
             template = self.env.get_template(page.template)
             # Control characters in titles or summaries are HTML parse errors wherever they land.
-            return strip_control_characters(template.render({**self._helpers, **self._context(page)}))
+            return strip_control_characters(template.render(self._context(page)))
         except TemplateError as exc:
             where = getattr(exc, "filename", None) or page.template
             line = getattr(exc, "lineno", None)
@@ -91,7 +88,7 @@ class Renderer:
         """
         if page.kind == "404" and not self.local:
             return root_relative_url(self.site.config.base_url or "/", target)
-        return relative_url(page.path, target, self.local)
+        return self._hrefs.relative(page.path, target)
 
     def _context(self, page: Page) -> dict[str, Any]:
         site, config, routes = self.site, self.site.config, self.site.routes
@@ -111,9 +108,14 @@ class Renderer:
             )
         paper = page.data.get("paper")
         locale = site.locales[page.lang]
-        description = page_description(page, locale, config.description[page.lang])
+        if isinstance(paper, Paper):
+            description, bibtex = self._paper_texts(page, paper, locale)
+        else:
+            description, bibtex = page_description(page, locale, config.description[page.lang]), ""
         links = self._links(page, locale)
         return {
+            **self._helpers,
+            **self._page_helpers(page, locale),
             "page": page,
             "lang": page.lang,
             "locale": locale,
@@ -128,10 +130,18 @@ class Renderer:
             "open_graph": open_graph(site, page, description),
             "twitter_card": twitter_card(page, description),
             "json_ld": scholarly_article(site, page, paper) if isinstance(paper, Paper) else "",
-            "bibtex": bibtex_entry(paper) if isinstance(paper, Paper) else "",
+            "bibtex": bibtex,
             **page.data,
             **self._ready_links(page, links),
         }
+
+    def _paper_texts(self, page: Page, paper: Paper, locale: Locale) -> tuple[str, str]:
+        """A paper page's description and BibTeX, the same in every language: made once per paper."""
+        texts = self._per_paper.get(paper.arxiv_id)
+        if texts is None:
+            description = page_description(page, locale, "")
+            texts = self._per_paper[paper.arxiv_id] = (description, bibtex_entry(paper))
+        return texts
 
     def _links(self, page: Page, locale: Locale) -> Links:
         routes, lang = self.site.routes, page.lang
@@ -150,26 +160,30 @@ class Renderer:
         if page.kind == "paper":
             ready["topic_links"] = links.topics(data["topics"])  # type: ignore[arg-type]
         if "entries" in data:
-            entries = data["entries"]  # (paper, its batch to name or None, its topics to show)
-            ready["cards"] = [links.card(paper, self.lead(paper), topics, batch) for paper, batch, topics in entries]  # type: ignore[attr-defined]
+            ready["cards"] = self._cards.cards(page, links, data["entries"])  # type: ignore[arg-type]
         return ready
 
-    @pass_context
-    def _link(self, context: Context, kind: str, key: str = "", lang: str | None = None) -> str:
-        page: Page = context["page"]
-        return self.href(page, self.site.routes.path(kind, lang or page.lang, key))
+    def _page_helpers(self, page: Page, locale: Locale) -> dict[str, Any]:
+        """The helpers that answer for one page, bound to it rather than taking Jinja's context: Jinja
+        copies the whole context into a new one for every call of a `pass_context` function inside a
+        block, which is most of a page (thirty calls of `t` alone on a paper page)."""
+        routes, lang, href = self.site.routes, page.lang, self.href
 
-    @pass_context
-    def _href_to(self, context: Context, path: str) -> str:
-        """A link to any output file by its path in the output, such as `search-index/meta.js`."""
-        return self.href(context["page"], path)
+        def link(kind: str, key: str = "", lang: str | None = None) -> str:
+            return href(page, routes.path(kind, lang or page.lang, key))
 
-    @pass_context
-    def _asset(self, context: Context, name: str) -> str:
-        page: Page = context["page"]
-        if name not in self.assets:
-            raise TemplateProblem(f"error: template asks for asset '{name}', which no static folder has")
-        return self.href(page, self.assets[name].path)
+        def asset(name: str) -> str:
+            if name not in self.assets:
+                raise TemplateProblem(f"error: template asks for asset '{name}', which no static folder has")
+            return href(page, self.assets[name].path)
+
+        return {
+            "link": link,
+            "href_to": partial(href, page),  # a link to any output file by its path, such as `search-index/meta.js`
+            "asset": asset,
+            "t": locale.t,
+            "category_name": lambda code: category_name(code, lang),
+        }
 
     def _metadata_css(self, page: Page) -> str:
         """The link to the stylesheet of arXiv metadata, on the pages that show some (else none, so a site
@@ -177,11 +191,3 @@ class Renderer:
         if METADATA_CSS not in self.assets or not page_shows_metadata(page):
             return ""
         return self.href(page, self.assets[METADATA_CSS].path)
-
-    @pass_context
-    def _category_name(self, context: Context, code: str) -> str:
-        return category_name(code, context["page"].lang)
-
-    @pass_context
-    def _translate(self, context: Context, key: str, **values: object) -> str:
-        return context["locale"].t(key, **values)

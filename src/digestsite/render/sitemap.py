@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from digestsite.content.markdown import strip_control_characters as clean
@@ -16,25 +15,38 @@ SITEMAP_KINDS = ("home", "archive", "batch", "paper", "search", "topics", "topic
 
 
 def sitemap_xml(site: Site, pages: Iterable[Page]) -> str:
-    """One `<url>` per indexable page, each listing the same page in every language (and x-default)."""
-    ET.register_namespace("", SITEMAP)
-    ET.register_namespace("xhtml", XHTML)
+    """One `<url>` per indexable page, each listing the same page in every language (and x-default).
+
+    Written as text, byte for byte what ElementTree made of it (with `ET.indent`) at a fifth of the cost:
+    at 10,000 papers the sitemap lists 24,000 pages.
+    """
     base, routes = site.config.base_url, site.routes
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    alternates = [(_attribute(clean(site.locales[lang].html_lang)), lang) for lang in site.config.languages]
+    alternates.append(("x-default", site.config.default_language))
+    lines = [f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}">']
     for page in pages:
         if page.kind not in SITEMAP_KINDS:
             continue
-        url = ET.SubElement(root, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = clean(absolute_url(base, page.path))
+        lines.append(f"  <url>\n    <loc>{_text(clean(absolute_url(base, page.path)))}</loc>")
         if page.lastmod:
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = page.lastmod.isoformat()
-        alternates = [(site.locales[lang].html_lang, lang) for lang in site.config.languages]
-        alternates.append(("x-default", site.config.default_language))
+            lines.append(f"    <lastmod>{page.lastmod.isoformat()}</lastmod>")
         for hreflang, lang in alternates:
-            href = clean(absolute_url(base, routes.path(page.kind, lang, page.key)))
-            ET.SubElement(url, f"{{{XHTML}}}link", {"rel": "alternate", "hreflang": clean(hreflang), "href": href})
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+            href = _attribute(clean(absolute_url(base, routes.path(page.kind, lang, page.key))))
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" href="{href}" />')
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines)
+
+
+def _text(text: str) -> str:
+    """Text escaped as ElementTree escapes an element's text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(text: str) -> str:
+    """Text escaped as ElementTree escapes an attribute's value."""
+    text = _text(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
 
 def robots_txt(site: Site) -> str:
