@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 from digestsite.content.model import Paper
 from digestsite.render.links import Card, Links
-from digestsite.site.pages import BatchLink, Page
+from digestsite.site.assemble import BatchLink
+from digestsite.site.pages import Page
 from digestsite.site.topics import Topic
 
 Entry = tuple[Paper, BatchLink | None, tuple[Topic, ...]]  # a paper, its batch to name, its topics to show
