@@ -187,6 +187,10 @@ def read_entry(
                 authors_next = True
                 reader.drop(block.start)
                 continue
+            if label_kind == "summary" and reader.summary_at is None and _english_follows(blocks, position, body):
+                abstract_level = block.level  # `#### 摘要` over the English abstract: not the summary
+                reader.drop(block.start)
+                continue
             if (
                 label_kind == "summary" or (label_kind == "recap" and not reader.has_text())
             ) and reader.summary_starts():
@@ -296,7 +300,15 @@ def _aside_heading(text: str) -> bool:
     kind = label_kind(cleaned)
     if kind == "paper":  # `## 🔗 链接`, `## 原始链接`, but not `## 论文`, which may hold the write-up
         return _LINK_WORDS.search(cleaned.lower()) is not None
+    if _SETUP_HEADING.fullmatch(cleaned.lower()):  # `## 快速开始` in a README-style note: how to run the code
+        return True
     return kind in _ASIDE_KINDS or _FIGURE_HEADING.match(cleaned) is not None
+
+
+_SETUP_HEADING = re.compile(
+    r"(?:快速开始|快速上手|安装|安装说明|环境配置|环境安装|使用示例|使用方法|代码结构|代码结构说明|"
+    r"quick ?start|installation|install|usage|getting started)"
+)
 
 
 def _heading_label(text: str) -> str | None:
@@ -396,6 +408,7 @@ def _read_block(reader: _Reader, block: Block, first: bool) -> None:
 _META_VALUE = 120  # characters of a metadata value under an unknown label
 _FIELD_CARD = 4  # known field lines that make a list a card of metadata
 _SENTENCE_MARKS = ("。", "，", "！", "？", "；")
+_BARE_ITEM = re.compile(r"\s{0,3}[-*+][ \t]+[^:：。，！？；\n]{1,40}")  # a short list item with no label
 
 
 def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
@@ -405,7 +418,7 @@ def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
     card), whatever their values."""
     if block.end - block.start < 2:  # one line: no run of fields to stand among
         return set()
-    known, short, long = 0, [], []
+    known, short, long, bare = 0, [], [], []
     for index in range(block.start, block.end):
         info = reader.info_of(index)
         if info.role == "fields":
@@ -413,9 +426,12 @@ def _unknown_fields_among_known(reader: _Reader, block: Block) -> set[int]:
         elif info.role == "prose" and _has_colon(line := reader.body[index]) and (value := _labelled_value(line)):
             is_short = 0 < len(value) <= _META_VALUE and not any(mark in value for mark in _SENTENCE_MARKS)
             (short if is_short else long).append(index)
+        elif info.role == "prose" and _BARE_ITEM.fullmatch(line) and not line.rstrip().endswith(_SENTENCE_MARKS):
+            bare.append(index)  # `- CVPR18 Oral Paper` among `- 作者：…`, `- 机构：…`: a note on the paper
     aside = set(short) if known and known + len(short) >= 2 else set()
     if known >= _FIELD_CARD and known >= 3 * len(long):
         aside.update(long)
+        aside.update(bare if known >= 2 * len(bare) else ())
     return aside
 
 
@@ -479,7 +495,9 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.drop(index)
         if info.label == "abstract":
             reader.pending_abstract = True
-        elif info.label == "summary" or (info.label == "recap" and not reader.has_text()):
+        elif info.label == "summary" or (
+            info.label == "recap" and (not reader.has_text() or reader.summary_at is not None)
+        ):
             reader.summary_starts()
         elif info.label in ("title_en", "title_zh", "title", "en", "cn"):
             reader.pending_title = info.label
@@ -569,8 +587,8 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
             reader.keep(index, value)
     elif kind == "summary" or kind == "recap":
         if value:
-            if kind == "summary" or not reader.has_text():
-                reader.summary_starts()
+            if kind == "summary" or not reader.has_text() or reader.summary_at is not None:
+                reader.summary_starts()  # a recap after an English `摘要`: the summary (see summary_starts)
             reader.keep(index, value)
     elif kind == "abstract":
         if value:

@@ -20,6 +20,8 @@ _TAGS_ONLY = re.compile(r"(?:<(?:!--.*?--|/?[A-Za-z][^<>]{0,400})>\s*)+")
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 _ITALIC_TAGS = re.compile(r"[*_]([^*_\n]+)[*_]")
+_HASHTAGS_ONLY = re.compile(r"(?:#[^\s#]+[ \t]*){2,}")
+_WRAPPED = re.compile(r"<([A-Za-z][A-Za-z0-9]*)\b[^<>]*>([^<>]+)</\1>")
 _CODE_SPANS_ONLY = re.compile(r"(?:`[^`\n]+`[ \t]*)+")
 _LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _AUTHOR_EMOJI = ("👤", "👥", "✍️", "✍", "🧑‍🔬")
@@ -32,6 +34,9 @@ _META_ITEM = 64  # characters of one topic of a topic line
 _META_ROW_ITEM = 100  # characters of one item of a metadata row (an author list may be one)
 _MARKUP_LETTERS = 80  # letters in a line of markup that carries an ID: labels, not a sentence
 _SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?", "；")
+# `Zhao-Yu Zhang, Qingying Chen, …, Zhouchen Lin`: an author list, however long, is one metadata item.
+_NAME = r"[A-Z][\w'.-]*(?: [A-Za-z][\w'.-]*){0,3}"
+_NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{3,}}(?:,? (?:et al\.?|等))?")
 
 
 @dataclass(slots=True)
@@ -82,6 +87,8 @@ def classify(line: str) -> LineInfo:
                 refs.extend(references.refs_in(item.value) or _id_refs(item.value))
             elif "arxiv" in item.value.lower() and len(item.value) <= _NAMED_FIELD:
                 refs.extend(_named_refs(item.value))  # `**时间** | 2025年10月29日（arXiv:2510.21614v3）`
+            elif "://" in item.value and _is_row(item.value, references.links(item.value)):
+                refs.extend(references.refs_in(item.value))  # `🔗 **来源**: [url](url)`: the value is the link
         return LineInfo("fields", refs=refs, fields=fields)
     if rest.startswith(_AUTHOR_EMOJI):
         value = _SEPARATED.split(rest.lstrip("".join(_AUTHOR_EMOJI)).strip())[0]  # `👥 A, B · 🏷 cs.CL`
@@ -89,6 +96,10 @@ def classify(line: str) -> LineInfo:
     label = bare_label(line)
     if label is not None:
         return LineInfo("label", label=label)
+    if rest[0] == "#" and _HASHTAGS_ONLY.fullmatch(rest):  # `#LLM #PostTraining #AI`: tags, not text
+        return LineInfo("links")
+    if rest[0] == "<" and (wrapped := _WRAPPED.fullmatch(rest)) and _is_meta_row(wrapped.group(2)):
+        return LineInfo("links")  # `<p class="…__tags">ACL 2025 · LLM · 开源模型</p>`
     if rest[0] == "`" and _CODE_SPANS_ONLY.fullmatch(rest):  # `` `RAG` `人工智能` ``: tags, not text
         return LineInfo("links", codes=_CODE_SPAN.findall(rest))
     if rest[0] in "*_" and _is_tag_line(rest):  # `*计算化学;密度泛函理论*`: topics, not text
@@ -130,7 +141,13 @@ def _is_meta_row(rest: str) -> bool:
     if len(items) < 2:
         return False
     texts = [plain(item) for item in items]
-    if any(not text or len(text) > _META_ROW_ITEM or text.endswith(_SENTENCE_ENDS) or "。" in text for text in texts):
+    if any(
+        not text
+        or (len(text) > _META_ROW_ITEM and not _NAME_LIST.fullmatch(text))
+        or text.endswith(_SENTENCE_ENDS)
+        or "。" in text
+        for text in texts
+    ):
         return False
     return len(items) >= 3 or "`" in rest or "](" in rest or "://" in rest or any(_SCORE.search(x) for x in texts)
 
@@ -168,13 +185,16 @@ def _id_refs(value: str) -> list[Ref]:
     return [Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id") for arxiv_id in references.ids_in(value)[:1]]
 
 
+_SUMMARY_KINDS = ("summary", "recap")
+_NOTE_TABLE_ROWS = 6  # header, delimiter and a few rows
+
 _TWO_CELLS = re.compile(r"\|\s*([^|]+?)\s*\|\s*(.*?)\s*\|?\s*")
 
 
 def field_rows(lines: list[str]) -> list[LineInfo] | None:
     """A two-column table of labels and values (`| **arXiv** | [2607.12277](…) |`), read as field lines;
     its header and delimiter rows are markup. None for any other table."""
-    infos, fields = [], 0
+    infos, fields, summaries = [], 0, 0
     for line in lines:
         cells = _TWO_CELLS.fullmatch(line.strip())
         if cells is None:
@@ -184,5 +204,9 @@ def field_rows(lines: list[str]) -> list[LineInfo] | None:
             continue
         info = classify(f"{cells.group(1)}：{cells.group(2)}")
         fields += info.role == "fields"
+        summaries += info.role == "fields" and info.fields[0].kind in _SUMMARY_KINDS
         infos.append(info if info.role == "fields" else LineInfo("html"))
-    return infos if fields >= 2 and fields * 2 >= len(lines) - 2 else None
+    if fields >= 2 and fields * 2 >= len(lines) - 2:
+        return infos
+    # `| 📝 总结 | 这篇工作… |` in a short table of notes on the paper: its summary, as a field.
+    return infos if summaries and len(lines) <= _NOTE_TABLE_ROWS else None

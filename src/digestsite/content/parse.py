@@ -40,6 +40,7 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 _FOOTER_LINES = 3
+_TAGS_ONLY = re.compile(r"(?:</?[A-Za-z][^<>]{0,200}>\s*)+")
 _ROW = "table row: "  # how `check --explain` names a paper read from a table row or an HTML card
 _TRUNCATION_MARKS = ("...", "…")
 _DATE_PENDING = "\x00date"  # the slug of a batch named by its date, until its papers give the date
@@ -193,24 +194,34 @@ _RECURRING_VALUE = 40  # characters of such a label's value
 def _recurring_labels_as_fields(doc: Outline, body: list[str]) -> None:
     """A generated digest repeats its metadata lines in every entry. An unfamiliar label (`**推荐指数**:`)
     that most of the file's entries (three at least) give with a short value that is no sentence is a
-    field of the file's own, not summary text: its lines are read as metadata."""
+    field of the file's own, not summary text: its lines are read as metadata. So is one that every
+    entry gives, always short, after the entry's first label (`- **团队背景**：待确认。` below
+    `- **核心亮点**：…`), even when its value is a short sentence."""
     if len(doc.entries) < 3:
         return
-    seen: dict[str, list[tuple[int, str, str]]] = {}
+    seen: dict[str, list[tuple[int, str, str, bool]]] = {}
     for index, end in doc.entries.items():
-        labels: dict[str, tuple[int, str, str]] = {}
+        labels: dict[str, tuple[int, str, str, bool]] = {}
+        first = True
         for line in range(doc.sections[index].block.end, end):
             text = body[line]
             if (":" not in text and "：" not in text) or (line in doc.info and doc.info[line].role != "prose"):
                 continue
             found = labelled(text)
-            if found is not None and found[0] not in labels and _short_value(found[1]):
-                labels[found[0]] = (line, found[0], found[1])
+            if found is None:
+                continue
+            if found[0] not in labels and 0 < len(found[1]) <= _RECURRING_VALUE:
+                labels[found[0]] = (line, found[0], found[1], first)
+            first = False
         for label, item in labels.items():
             seen.setdefault(label, []).append(item)
     for label, items in seen.items():
-        if len(items) >= max(3, _RECURRING_SHARE * len(doc.entries)) and label_kind(label) is None:
-            for line, name, value in items:
+        if label_kind(label) is not None:
+            continue
+        short = [item for item in items if _short_value(item[2])]
+        trailing = len(items) == len(doc.entries) and not any(item[3] for item in items)
+        if len(short) >= max(3, _RECURRING_SHARE * len(doc.entries)) or trailing:
+            for line, name, value, _first in short if not trailing else items:
                 doc.info[line] = LineInfo("fields", fields=[Field("meta", name, value)])
 
 
@@ -337,8 +348,8 @@ def _take_footer(doc: Outline, blocks: list[Block], body: list[str]) -> str:
     while len(own) > 1:
         block = own[-1]
         text = "\n".join(body[block.start : block.end]).strip()
-        if block.kind == "hr":
-            pass
+        if block.kind == "hr" or (block.kind == "paragraph" and _TAGS_ONLY.fullmatch(text)):
+            pass  # a rule, or `<div align="center">` / `</div>` around a footer line
         elif block.kind == "paragraph" and block.end - block.start == 1 and _is_attribution(text):
             if attribution:
                 break

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from digestsite.content.blocks import Block, scan_blocks
 from digestsite.content.fields import parse_fields
 from digestsite.content.lines import classify
+from digestsite.content.references import LINK
 
 _ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _BRACKET_NUMBER = re.compile(r"\[\d{1,3}\][ \t]+(?=\S)")  # `[1] Title`, at the margin
@@ -175,7 +176,7 @@ def _titled_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int,
         if not line or line[0] in " \t":
             continue
         bold = _BOLD_LINE.fullmatch(line)
-        if bold and ":" not in bold.group(1) and "：" not in bold.group(1)[-1:]:
+        if bold and _bold_title(bold.group(1)):
             starts.append((index, bold.group(1).strip()))
             continue
         fields = parse_fields(line)
@@ -186,6 +187,13 @@ def _titled_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int,
         if badge and fields is None and not badge.group(1).rstrip().endswith(_SENTENCE_ENDS):
             starts.append((index, badge.group(1).strip()))  # `📄 English Title`, fields below it
     return starts
+
+
+def _bold_title(text: str) -> bool:
+    """`**Title**` or `**1. [Title: Subtitle](url)**` alone on a line, not a label (`**摘要:**`)."""
+    if "](" in text:  # a linked title: its colons are the title's and the URL's
+        return not LINK.sub(r"\g<text>", text).rstrip().endswith((":", "："))
+    return ":" not in text and "：" not in text[-1:]
 
 
 def _names_a_title(kind: str, value: str) -> bool:

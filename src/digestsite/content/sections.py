@@ -20,7 +20,7 @@ from digestsite.content.lines import LineInfo, classify, field_rows
 from digestsite.content.references import Ref, heading_ids, refs_in
 from digestsite.content.titles import clean_title, has_cjk
 
-MAX_ENTRY_LEVEL = 4
+MAX_ENTRY_LEVEL = 5  # `##### Title` under `## 会议` / `### 主题` / `#### 子主题` in a study-notes page
 
 
 def _words(text: str) -> tuple[frozenset[str], re.Pattern[str]]:
@@ -39,7 +39,7 @@ _SUB_WORDS = _words(
     "分析 基本信息 论文信息 信息 提示 方案 优势 应用 影响 相关工作 速览 原文 阅读 笔记 结论 贡献 總結 背景 "
     "動機 創新 實驗 結果 結論 評價 要點 簡介 亮點 思考 讨论 推荐理由 推荐 "
     "元数据 一句话 tl;dr tldr abstract method methods results result conclusion conclusions background contribution "
-    "snapshot "
+    "snapshot 资源 链接 "
     "contributions overview motivation experiments experiment limitations highlights takeaways summary "
     "insights discussion approach introduction details key idea problem analysis evaluation notes "
 )
@@ -226,11 +226,23 @@ def _collect_refs(section: Section, body: list[str], info: dict[int, LineInfo]) 
                 in_table = "</table>" not in line
                 continue
             if line.lstrip().startswith("|"):
+                if index > block.start and not body[index - 1].lstrip().startswith("|"):
+                    _read_field_table(section, body, info, index, block.end)  # `**综合评价**` then its table
                 continue
             line_info = classify(line)
             info[index] = line_info
             for ref in line_info.refs:
                 section.refs.append((index, ref, line_info.strong))
+
+
+def _read_field_table(section: Section, body: list[str], info: dict[int, LineInfo], start: int, end: int) -> None:
+    """A two-column table of fields that starts inside a paragraph, below its label line."""
+    stop = start
+    while stop < end and body[stop].lstrip().startswith("|"):
+        stop += 1
+    for index, line_info in enumerate(field_rows(body[start:stop]) or (), start=start):
+        info[index] = line_info
+        section.refs.extend((index, ref, True) for ref in line_info.refs)
 
 
 def _subtree_ids(sections: list[Section], index: int, memo: dict[int, set[str]]) -> set[str]:
@@ -265,7 +277,7 @@ def _choose_entries(sections: list[Section]) -> dict[int, int]:
             if _subtree_ids(sections, parent, memo) != ids:
                 break
             target = parent
-        if sections[target].kind == "sub":
+        if sections[target].kind == "sub" and len(ids) < 2:  # a sub-heading of one entry names one paper
             target = _titled_sibling(sections, target, memo)
         if sections[target].level <= MAX_ENTRY_LEVEL:
             entry_of[section.index] = target

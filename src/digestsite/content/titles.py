@@ -100,11 +100,16 @@ def plain(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_EMPTY_ANCHOR = re.compile(r"""<a\s+(?:id|name)\s*=\s*["'][^"'<>]*["']\s*>\s*</a>""", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=2048)
 def clean_title(text: str) -> tuple[str, int | None]:
     """A heading or field value as a bare title, and the vote count it carried (None without)."""
     votes = None
     text = plain(text)
+    if "</a>" in text:
+        text = _EMPTY_ANCHOR.sub("", text).strip()  # `### <a id='item-0'></a>1. Title`: a jump target
     if text[:1] in ("▲", "👍"):
         match = _VOTES_PREFIX.match(text)
         if match:
