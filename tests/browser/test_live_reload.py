@@ -35,7 +35,7 @@ def test_broken_digest_shows_an_overlay_naming_file_and_line_then_recovers(bundl
             "# Fine\n[好](https://arxiv.org/abs/2407.00001)\n\n摘要。\n\n# Broken\n[坏](https://arxiv.org/abs/2413.00001)\n"
         )
         overlay = page.locator("#digestsite-overlay")
-        overlay.wait_for(timeout=3000)
+        overlay.wait_for(timeout=10_000)
         assert (
             "seeds/009_broken.md:7: error: link 'https://arxiv.org/abs/2413.00001' has a malformed"
             in overlay.inner_text()
@@ -43,7 +43,7 @@ def test_broken_digest_shows_an_overlay_naming_file_and_line_then_recovers(bundl
         assert page.locator("h1").inner_text() == "Jamba: A Hybrid Transformer-Mamba Language Model"
         assert get(server.url, "/papers/2403.19887/")[0] == 200  # the last good site still serves
         broken.unlink()
-        overlay.wait_for(state="detached", timeout=3000)
+        overlay.wait_for(state="detached", timeout=10_000)
         assert page.locator("h1").inner_text() == "Jamba: A Hybrid Transformer-Mamba Language Model"
 
 
@@ -56,6 +56,6 @@ def test_stylesheet_edit_reloads_the_page_with_the_new_styles(bundled_site, page
         before = page.evaluate("getComputedStyle(document.body).backgroundColor")
         edit(root / "static" / "style.css", "--bg: #fdfdfc;", "--bg: #102030;")
         page.wait_for_function(
-            "() => getComputedStyle(document.body).backgroundColor === 'rgb(16, 32, 48)'", timeout=3000
+            "() => getComputedStyle(document.body).backgroundColor === 'rgb(16, 32, 48)'", timeout=10_000
         )
         assert before != "rgb(16, 32, 48)"
