@@ -111,6 +111,15 @@ class _KeyedCache(NoCache):
         self._metadata = self._metadata or KeptMetadata(self.keys)
         return self._metadata
 
+    def _new_browse_memos(self, folder: Path | None) -> tuple[StoredMemo, StoredMemo]:
+        """Each paper's topics and the ranking of related papers, kept in `folder` (None: in memory)."""
+        from digestsite.site.related import ranked
+        from digestsite.site.topics import tagged
+
+        topics = StoredMemo(folder / "topics.pickle" if folder else None, tagged, self.keys, derived=1)
+        related = StoredMemo(folder / "related.pickle" if folder else None, ranked, self.keys, derived=2)
+        return topics, related
+
     def _changes(
         self,
         plan: OutputPlan,
@@ -193,14 +202,10 @@ class DiskCache(_KeyedCache):
         return self._memo
 
     def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
-        from digestsite.site.related import ranked
-        from digestsite.site.topics import tagged
-
         folder = self._sub()
         if folder is None:
             return None, None
-        self._topics = StoredMemo(folder / "topics.pickle", tagged, self.keys, derived=1)
-        self._related = StoredMemo(folder / "related.pickle", ranked, self.keys, derived=2)
+        self._topics, self._related = self._new_browse_memos(folder)
         return self._topics, self._related
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
@@ -209,9 +214,10 @@ class DiskCache(_KeyedCache):
         previous = self.records.manifest()
         folder = self._sub("pages")
         self._pages = PageStore(folder) if folder is not None else None
-        if previous is None:  # no output, or not as the last build left it: write everything
-            made = self.records.manifest(intact=False)  # still tells the fingerprints of unchanged groups
-            return Update(self._changes(plan, {}, made.groups, made.files) if made else self._changes(plan, {}, {}))
+        if previous is None:
+            return Update(self._changes(plan, {}, {}))
+        if not previous.intact:  # no output, or not as the last build left it: write everything, taking
+            return Update(self._changes(plan, {}, previous.groups, previous.files))  # unchanged groups' fingerprints
         changes = self._changes(plan, previous.files, previous.groups)
         return Update(changes, changes.pages <= IN_PLACE_PAGES, previous.search)
 
@@ -271,11 +277,8 @@ class ServeCache(_KeyedCache):
         return self._search
 
     def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
-        from digestsite.site.related import ranked
-        from digestsite.site.topics import tagged
-
-        self._topics = self._topics or StoredMemo(None, tagged, self.keys, derived=1)
-        self._related = self._related or StoredMemo(None, ranked, self.keys, derived=2)
+        if self._topics is None or self._related is None:
+            self._topics, self._related = self._new_browse_memos(None)
         return self._topics, self._related
 
     def update(self, config: Config, plan: OutputPlan) -> Update:

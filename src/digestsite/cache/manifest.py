@@ -39,6 +39,7 @@ class Manifest:
     files: dict[str, str]
     groups: dict[str, tuple[str, ...]]
     search: list[str]
+    intact: bool = True  # the output folder is still exactly as the build that made it left it
 
 
 class Records:
@@ -51,13 +52,14 @@ class Records:
         self._manifest = folder / f"output-{name}.pickle"
         self._builds = folder / "build.json"
 
-    def manifest(self, intact: bool = True) -> Manifest | None:
-        """The last build's manifest if the output folder is still exactly as that build left it; with
-        `intact` false, whatever became of the folder since (what that build made, not what is there)."""
+    def manifest(self) -> Manifest | None:
+        """The last build's manifest, saying whether the output folder is still as that build left it (if
+        not, it still tells what that build made)."""
         stored = read_pickle(self._manifest)
-        if not isinstance(stored, dict) or (intact and stored.get("output") != output_key(self.output_dir)):
+        if not isinstance(stored, dict):
             return None
-        return Manifest(stored["files"], stored["groups"], stored["search"])
+        intact = stored.get("output") == output_key(self.output_dir)
+        return Manifest(stored["files"], stored["groups"], stored["search"], intact)
 
     def last_build(self, inputs: str) -> list[Diagnostic] | None:
         """The last build's diagnostics if it had these `inputs` and left the folder as it is now."""

@@ -1,5 +1,5 @@
-"""A function's results kept in the build cache by the keys of its arguments: the parts of papers.json, and
-each paper's topics."""
+"""A function's results kept in the build cache by the keys of its arguments: the parts of papers.json,
+each paper's topics and the ranking of related papers."""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ from digestsite.site.sources import PlainMetadata, read_sources
 
 
 def build_site(config: Config, strict: bool, options: BuildOptions, cache: NoCache, clock: StageClock) -> BuildResult:
-    """read sources and metadata → assemble the site → (index search from here on) → topics and related
-    papers → plan outputs → render and write → swap in."""
+    """read sources and metadata → assemble the site → topics and related papers → plan outputs →
+    render and write → index search → swap in."""
     with clock("parse"):
         sources = read_sources(config.seeds_dir, cache.parses(config))
         metadata = cache.metadata(config) or PlainMetadata()

@@ -134,9 +134,9 @@ def assemble_site(
 
 
 def with_browsing(site: Site, tag_memo: TagMemo | None = None, related_memo: RelatedMemo | None = None) -> Site:
-    """The site with every paper's topics and related papers: what takes the longest to assemble, which
-    the build works out while the search index is being made from the rest. A build cache's memos keep
-    each paper's topics, and the ranking of related papers, from the last build."""
+    """The site with every paper's topics and related papers: what takes the longest to assemble, so the
+    build adds them only once the content has passed its checks. A build cache's memos keep each paper's
+    topics, and the ranking of related papers, from the last build."""
     config = site.config
     topics = index_topics(site.papers, site_glossary(config.topics), config.languages, tag_memo or tagged)
     related = related_papers(site.papers, topics, config.related, related_memo or ranked)
