@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 
 import pytest
@@ -126,26 +127,29 @@ def test_a_build_into_an_empty_folder_takes_pages_and_index_from_the_cache(bundl
 
 
 def test_topics_and_related_papers_are_worked_out_again_only_for_what_changed(bundled_site, monkeypatch):
-    """An edit tags only the papers it changed; an edit that leaves every paper's words and topics as they
+    """An edit tags and describes only the papers it changed; an edit that leaves every paper's words and topics as they
     were reuses the ranking of related papers, and one that changes them ranks again. Each matches a build
     without the cache."""
     root = bundled_site.parent
     cached = load_config(bundled_site, {"output": str(root / "cached")})
     fresh = load_config(bundled_site, {"output": str(root / "fresh")})
     build(cached, cache=DiskCache(cached))
-    tagged, ranked = [], []
-    tag, rank = topics.Tagger.tag, related.ranked_related
+    tagged, ranked, described = [], [], []
+    tag, rank, describe = topics.Tagger.tag, related.ranked_related, related.described
     monkeypatch.setattr(topics.Tagger, "tag", lambda self, paper: tagged.append(paper.arxiv_id) or tag(self, paper))
     monkeypatch.setattr(related, "ranked_related", lambda *args: ranked.append(1) or rank(*args))
+    counted = functools.wraps(describe)(lambda text: described.append(text.split("\n")[0]) or describe(text))
+    monkeypatch.setattr(related, "described", counted)
     cases = [
         (lambda: edit(root / JAMBA, "我们推出了 Jamba", "我们推出了 Jamba "), 0),  # the same words
         (lambda: edit(root / JAMBA, "# Jamba:", "# Jamba Turbo:"), 1),  # a new word in a title
     ]
     for change, rankings in cases:
         change()
-        tagged.clear(), ranked.clear()
+        tagged.clear(), ranked.clear(), described.clear()
         build(cached, cache=DiskCache(cached))
         assert tagged == ["2403.19887"] and len(ranked) == rankings
+        assert len(described) == 1 and described[0].startswith("Jamba")
         build(fresh)
         assert snapshot(root / "cached") == snapshot(root / "fresh")
 

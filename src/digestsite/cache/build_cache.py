@@ -40,9 +40,11 @@ if TYPE_CHECKING:
     from digestsite.render.outputs import OutputPlan
     from digestsite.render.papers_json import BatchPart
     from digestsite.search.indexer import IndexStore
-    from digestsite.site.related import RelatedMemo
+    from digestsite.site.related import DescribeMemo, RelatedMemo
     from digestsite.site.sources import MetadataSource, ParseStore
     from digestsite.site.topics import TagMemo
+
+    BrowseMemos = tuple[TagMemo | None, RelatedMemo | None, DescribeMemo | None]
 
 CACHE_DIR = ".digestsite-cache"
 # Past this many changed pages (a template edit) a staged full write is faster than an in-place update,
@@ -84,8 +86,8 @@ class NoCache:
     def batch_part(self, config: Config) -> BatchPart | None:
         return None
 
-    def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
-        return None, None  # every paper tagged, and related papers ranked, afresh
+    def browse_memos(self, config: Config) -> BrowseMemos:
+        return None, None, None  # every paper tagged and described, and related papers ranked, afresh
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
         return Update(Changes(planned=[(output, "") for output in plan.outputs()]))
@@ -111,14 +113,18 @@ class _KeyedCache(NoCache):
         self._metadata = self._metadata or KeptMetadata(self.keys)
         return self._metadata
 
-    def _new_browse_memos(self, folder: Path | None) -> tuple[StoredMemo, StoredMemo]:
-        """Each paper's topics and the ranking of related papers, kept in `folder` (None: in memory)."""
-        from digestsite.site.related import ranked
+    def _new_browse_memos(self, folder: Path | None) -> tuple[StoredMemo, StoredMemo, StoredMemo]:
+        """Each paper's topics and features, and the ranking of related papers, kept in `folder` (None: in
+        memory)."""
+        from digestsite.site.related import described, ranked
         from digestsite.site.topics import tagged
 
-        topics = StoredMemo(folder / "topics.pickle" if folder else None, tagged, self.keys, derived=1)
-        related = StoredMemo(folder / "related.pickle" if folder else None, ranked, self.keys, derived=2)
-        return topics, related
+        def kept(name: str) -> Path | None:
+            return folder / name if folder else None
+
+        topics = StoredMemo(kept("topics.pickle"), tagged, self.keys, derived=1)
+        related = StoredMemo(kept("related.pickle"), ranked, self.keys, derived=2)
+        return topics, related, StoredMemo(kept("features.pickle"), described, self.keys)
 
     def _changes(
         self,
@@ -144,8 +150,7 @@ class DiskCache(_KeyedCache):
         self._parses: ParseStore | None = None
         self._pages: PageStore | None = None
         self._memo: StoredMemo | None = None
-        self._topics: StoredMemo | None = None
-        self._related: StoredMemo | None = None
+        self._browse: tuple[StoredMemo, ...] = ()  # each paper's topics, the ranking, each paper's features
 
     def _sub(self, name: str = "") -> Path | None:
         """A folder of the cache, made if need be; None where it cannot be (a read-only site folder)."""
@@ -201,12 +206,12 @@ class DiskCache(_KeyedCache):
         self._memo = StoredMemo(folder / "papers-json.pickle", batch_json, self.keys, derived=1) if folder else None
         return self._memo
 
-    def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
+    def browse_memos(self, config: Config) -> BrowseMemos:
         folder = self._sub()
         if folder is None:
-            return None, None
-        self._topics, self._related = self._new_browse_memos(folder)
-        return self._topics, self._related
+            return None, None, None
+        self._browse = self._new_browse_memos(folder)
+        return self._browse
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
         if self._parses is not None:
@@ -231,7 +236,7 @@ class DiskCache(_KeyedCache):
             for outcome in outcomes:
                 added.update(outcome)  # type: ignore[call-overload]
             self._pages.save(changes.files.values(), added)  # asset paths among them match no page: harmless
-        for memo in (self._memo, self._topics, self._related):
+        for memo in (self._memo, *self._browse):
             if memo is not None:
                 memo.save()
         if self._metadata is not None:
@@ -254,8 +259,9 @@ class ServeCache(_KeyedCache):
         self._groups: dict[str, tuple[str, ...]] = {}
         self.live_search: list[str] = []  # the keys of the search index in the served folder
         self._search = MemoryIndexStore(self.keys)
-        self._topics: StoredMemo | None = None  # each paper's topics, as long as the glossary and paper are the same
-        self._related: StoredMemo | None = None  # the ranking of related papers, for the same features and topics
+        # Each paper's topics and features, as long as the glossary and paper are the same, and the ranking
+        # of related papers, for the same features and topics.
+        self._browse: tuple[StoredMemo, StoredMemo, StoredMemo] | None = None
 
     def parses(self, config: Config) -> ParseStore | None:
         from digestsite.cache.parses import MemoryParses
@@ -276,10 +282,10 @@ class ServeCache(_KeyedCache):
     def search_store(self, config: Config) -> IndexStore | None:
         return self._search
 
-    def browse_memos(self, config: Config) -> tuple[TagMemo | None, RelatedMemo | None]:
-        if self._topics is None or self._related is None:
-            self._topics, self._related = self._new_browse_memos(None)
-        return self._topics, self._related
+    def browse_memos(self, config: Config) -> BrowseMemos:
+        if self._browse is None:
+            self._browse = self._new_browse_memos(None)
+        return self._browse
 
     def update(self, config: Config, plan: OutputPlan) -> Update:
         changes = self._changes(plan, self._files, self._groups)
@@ -288,9 +294,8 @@ class ServeCache(_KeyedCache):
 
     def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
         self._files, self._groups = update.changes.files, update.changes.groups
-        for memo in (self._topics, self._related):
-            if memo is not None:
-                memo.save()
+        for memo in self._browse or ():
+            memo.save()
         if search:
             self.live_search = list(search)
         elif not update.in_place:

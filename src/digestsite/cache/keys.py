@@ -111,6 +111,11 @@ class Keys:
                     add(value_of(item))
         return digest_of(*flat)
 
+    def shared(self, *parts: object) -> str:
+        """One key over values shared by many keys (papers, batches, a glossary): each is hashed once and
+        remembered, and a paper kept from an earlier parse brings its key along (cache/parses.py)."""
+        return digest_of(*map(self._value, parts))
+
     def _getter(self, cls: type) -> Callable[[object], tuple[object, ...]] | None:
         """All of a dataclass's fields in one call (None for anything else), made once per class."""
         if cls not in self._getters:

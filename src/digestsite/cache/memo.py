@@ -28,7 +28,7 @@ class StoredMemo:
         self.used: dict[str, Any] = {}
 
     def __call__(self, *args: object) -> Any:
-        key = self.keys.combine(self.function.__qualname__, *args[self.keyed])
+        key = self.keys.shared(self.function.__qualname__, *args[self.keyed])
         result = self.used.get(key)
         if result is None:
             result = self.used[key] = self.known[key] if key in self.known else self.function(*args)

@@ -12,7 +12,7 @@ from digestsite.content.model import Batch, Diagnostic, Paper, Severity
 from digestsite.metadata.merge import Fill, with_metadata
 from digestsite.metadata.store import StoredMetadata
 from digestsite.site.i18n import Locale, load_locales
-from digestsite.site.related import RelatedMemo, ranked, related_papers
+from digestsite.site.related import DescribeMemo, RelatedMemo, described, ranked, related_papers
 from digestsite.site.routes import Routes
 from digestsite.site.sources import MetadataSource, ParseStore, PlainMetadata, Sources, read_sources
 from digestsite.site.topics import TagMemo, Topic, TopicIndex, index_topics, site_glossary, tagged
@@ -133,13 +133,18 @@ def assemble_site(
     return with_browsing(site) if browsing else site
 
 
-def with_browsing(site: Site, tag_memo: TagMemo | None = None, related_memo: RelatedMemo | None = None) -> Site:
+def with_browsing(
+    site: Site,
+    tag_memo: TagMemo | None = None,
+    related_memo: RelatedMemo | None = None,
+    describe_memo: DescribeMemo | None = None,
+) -> Site:
     """The site with every paper's topics and related papers: what takes the longest to assemble, so the
     build adds them only once the content has passed its checks. A build cache's memos keep each paper's
-    topics, and the ranking of related papers, from the last build."""
+    topics and features, and the ranking of related papers, from the last build."""
     config = site.config
     topics = index_topics(site.papers, site_glossary(config.topics), config.languages, tag_memo or tagged)
-    related = related_papers(site.papers, topics, config.related, related_memo or ranked)
+    related = related_papers(site.papers, topics, config.related, related_memo or ranked, describe_memo or described)
     return replace(site, topics=topics, related=related)
 
 

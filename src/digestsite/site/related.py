@@ -39,25 +39,38 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 
 def features(paper: Paper) -> set[str]:
     """The paper's Latin words (lowered) and Chinese character bigrams."""
-    text = f"{paper.title}\n{paper.title_zh}\n{opening(paper.summary or paper.abstract_en)}".lower()
-    found = set(_LATIN_WORD.findall(text))
-    for run in _CJK_RUN.findall(text):
+    return set(described(paper_text(paper)).split())
+
+
+def paper_text(paper: Paper) -> str:
+    """What a paper's features come from: its titles and the opening of its summary."""
+    return f"{paper.title}\n{paper.title_zh}\n{opening(paper.summary or paper.abstract_en)}"
+
+
+def described(text: str) -> str:
+    """The features of a paper's text, sorted and separated by spaces (no feature holds one): one string,
+    which a build cache keeps by the text and unpickles far faster than a set of short strings."""
+    lowered = text.lower()
+    found = set(_LATIN_WORD.findall(lowered))
+    for run in _CJK_RUN.findall(lowered):
         found.update(map(str.__add__, run, run[1:]))
-    return found
+    return " ".join(sorted(found))
 
 
 Described = tuple[tuple[str, ...], ...]  # each paper's features, sorted, in reading order
 Ranked = tuple[tuple[int, ...], ...]  # each paper's related papers as positions in reading order, best first
-# (signature, limit, features, topics) → ranked_related(features, topics, limit). The signature is one string
-# holding the features and topics; a build cache keys on it and the limit, and keeps the answer from the last
-# build: an edit that leaves every paper's features and topics as they were (a typo fixed beyond a summary's
-# opening, say) then costs no ranking.
-RelatedMemo = Callable[[str, int, Described, Described], Ranked]
+# text → described(text): how a build cache keeps each paper's features, keyed by the text they come from.
+DescribeMemo = Callable[[str], str]
+# (signature, limit, features, topics) → ranked_related(features, topics, limit), each paper's features as
+# `described` gives them. The signature is one string holding the features and topics; a build cache keys on
+# it and the limit, and keeps the answer from the last build: an edit that leaves every paper's features and
+# topics as they were (a typo fixed beyond a summary's opening, say) then costs no ranking.
+RelatedMemo = Callable[[str, int, tuple[str, ...], Described], Ranked]
 
 
-def ranked(signature: str, limit: int, described: Described, paper_topics: Described) -> Ranked:
+def ranked(signature: str, limit: int, features_of: tuple[str, ...], paper_topics: Described) -> Ranked:
     """What a RelatedMemo keeps: `ranked_related`'s answer, keyed by `signature` and `limit`."""
-    return ranked_related(described, paper_topics, limit)
+    return ranked_related(tuple(tuple(found.split()) for found in features_of), paper_topics, limit)
 
 
 def opening(summary: str) -> str:
@@ -68,15 +81,19 @@ def opening(summary: str) -> str:
 
 
 def related_papers(
-    papers: Sequence[Paper], topics: TopicIndex, limit: int, memo: RelatedMemo = ranked
+    papers: Sequence[Paper],
+    topics: TopicIndex,
+    limit: int,
+    memo: RelatedMemo = ranked,
+    describe: DescribeMemo = described,
 ) -> dict[str, tuple[Paper, ...]]:
     """arXiv ID → up to `limit` related papers, best first; papers in reading order."""
     if limit <= 0 or len(papers) < 2:
         return {}
-    described = tuple(tuple(sorted(features(paper))) for paper in papers)
+    features_of = tuple(describe(paper_text(paper)) for paper in papers)
     paper_topics = tuple(tuple(sorted(t.slug for t in topics.of_paper.get(p.arxiv_id, ()))) for p in papers)
-    signature = "\n".join(itertools.chain(map(" ".join, described), map(" ".join, paper_topics)))
-    chosen = zip(papers, memo(signature, limit, described, paper_topics), strict=True)
+    signature = "\n".join(itertools.chain(features_of, map(" ".join, paper_topics)))
+    chosen = zip(papers, memo(signature, limit, features_of, paper_topics), strict=True)
     return {paper.arxiv_id: tuple(papers[other] for other in others) for paper, others in chosen}
 
 

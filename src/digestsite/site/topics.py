@@ -129,6 +129,9 @@ class Tagger:
             table = self._cjk if _CJK.search(word) else self._latin
             table[key] = (word, tuple(topics), _key(word, lower=False) if _exact(word) else "")
         self._found: dict[str, tuple[str, tuple[str, ...], str]] = {}
+        # Each distinct piece of evidence once: a few hundred among tens of thousands of papers' topics, so
+        # papers share them in memory and a build cache pickles (and unpickles) each once.
+        self._evidence: dict[Evidence, Evidence] = {}
         latin = [_SEPARATOR.sub(" ", word.translate(_ASCII_LOWER)) for word, _, _ in self._latin.values()]
         # No look-behind for the start of a word: a pattern that opens with a plain character lets the engine
         # skip to where a word could start, which in Chinese text is rare. `find` checks the start instead.
@@ -189,7 +192,11 @@ class Tagger:
                 body_hits[slug] = body_hits.get(slug, 0) + 1
         strong = {slug for slug, name in words if name in STRONG_FIELDS}
         tagged = strong | {slug for slug, hits in body_hits.items() if hits >= BODY_MINIMUM}
-        evidence = [Evidence(slug, name, tuple(found)) for (slug, name), found in words.items() if slug in tagged]
+        shared = self._evidence.setdefault
+        evidence = [
+            shared(found, found)
+            for found in (Evidence(slug, name, tuple(found)) for (slug, name), found in words.items() if slug in tagged)
+        ]
         evidence.sort(key=lambda e: (self.order[e.topic], FIELDS.index(e.field)))
         return tuple(evidence)
 
