@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
 from functools import partial
 
 import pytest
 
 from digestsite.errors import DigestsiteError, OutputError
 from digestsite.output.parallel import run_forked
-from digestsite.output.staging import MARKER, StagingFolder
-from digestsite.output.swap import swap_folder
+from digestsite.output.staging import MARKER, StagingFolder, _stale_siblings
+from digestsite.output.swap import remove_tree, swap_folder
 
 
 def square(n: int) -> int:
@@ -72,3 +73,21 @@ def test_swap_folder_replaces_a_live_folder_whole(tmp_path):
 def _file(path, text: str):
     path.write_text(text, "utf-8")
     return path
+
+
+def test_a_folder_deleted_in_the_background_is_left_to_its_deleter(tmp_path):
+    """The deleting process takes the folder under its own process ID before `remove_tree` returns, so a
+    build that starts meanwhile does not count it as a dead build's leftover and delete the same files."""
+    doomed = tmp_path / ".site.tmp-999999999-abc"  # a staging folder whose build (no such pid) ended
+    for n in range(200):
+        (doomed / f"d{n % 10}").mkdir(parents=True, exist_ok=True)
+        (doomed / f"d{n % 10}" / f"{n}.html").write_text("x", "utf-8")
+    assert _stale_siblings(tmp_path / "site") == [doomed]
+    remove_tree(doomed, background=True)
+    assert not doomed.exists()
+    for left in tmp_path.iterdir():  # whatever is still there belongs to a running process
+        assert left.name.startswith(".site.tmp-") and left not in _stale_siblings(tmp_path / "site")
+    deadline = time.monotonic() + 20
+    while any(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(tmp_path.iterdir())

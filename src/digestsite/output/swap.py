@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -50,14 +51,31 @@ def swap_folder(fresh: Path, live: Path, *, files: int = 0) -> None:
 
 
 def remove_tree(path: Path, background: bool = False) -> None:
-    if background:
-        script = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
-        subprocess.Popen(
-            [sys.executable, "-c", script, str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    else:
+    """Delete the folder `path`, one of a build's own (`.<output>.<kind>-<pid>-<random>`). In the background,
+    the deleting process first takes the folder under its own process ID, so that a build starting meanwhile
+    leaves it to that process (see staging.py and journal.py) instead of deleting the same files at once."""
+    if not background:
         shutil.rmtree(path, ignore_errors=True)
+        return
+    script = "import os, shutil, sys; shutil.rmtree(os.fsdecode(sys.stdin.buffer.readline()[:-1]), ignore_errors=True)"
+    deleter = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    claimed = _claimed(path, deleter.pid)
+    with contextlib.suppress(OSError):
+        os.rename(path, claimed)
+        path = claimed
+    with contextlib.suppress(OSError), deleter.stdin as stdin:  # type: ignore[union-attr]
+        stdin.write(os.fsencode(path) + b"\n")
+
+
+def _claimed(path: Path, pid: int) -> Path:
+    """`path` under the process ID `pid`: `.site.tmp-123-abc` becomes `.site.tmp-456-abc`."""
+    parts = path.name.rsplit("-", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return path
+    return path.with_name(f"{parts[0]}-{pid}-{parts[2]}")
