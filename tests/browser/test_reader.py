@@ -89,16 +89,34 @@ def test_nu_html_checker_reports_no_errors_on_any_built_page(built_bundled, meta
 
 @pytest.mark.parametrize("ui", ["", "en/"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_no_horizontal_scrolling_at_320px_and_screenshots(demo_site, context_for, kind, ui, cjk_font):
-    for width in (320, 375, 1280):
-        page, _ = open_page(context_for(viewport={"width": width, "height": 800}), f"{demo_site}{ui}{PAGE_TYPES[kind]}")
+def test_no_horizontal_scrolling_at_320_375_or_1280px(demo_site, context_for, kind, ui, cjk_font):
+    page = _open_fitting(demo_site, context_for, kind, ui, 320)
+    for width in (375, 1280):  # the same page, the window resized: as a reader turns a tablet
+        page.set_viewport_size({"width": width, "height": 800})
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at {width}px"
-        if width != 320:
-            shot = ARTIFACTS / "screenshots" / f"{(ui or 'zh/').strip('/')}-{kind}-{width}.png"
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ui", ["", "en/"])
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_screenshots_of_every_kind_of_page_at_375_and_1280px(demo_site, context_for, kind, ui, cjk_font):
+    """Full-page screenshots for a reviewer's eye (test-artifacts/screenshots/): the slow run takes them,
+    as a long page costs seconds to photograph."""
+    for width in (375, 1280):
+        page = _open_fitting(demo_site, context_for, kind, ui, width)
+        shot = ARTIFACTS / "screenshots" / f"{(ui or 'zh/').strip('/')}-{kind}-{width}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _open_fitting(demo_site: str, context_for, kind: str, ui: str, width: int):
+    """The page of `kind` at `width` px, checked not to scroll sideways."""
+    page, _ = open_page(context_for(viewport={"width": width, "height": 800}), f"{demo_site}{ui}{PAGE_TYPES[kind]}")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at {width}px"
+    return page
 
 
 @pytest.mark.parametrize(("ui", "scheme"), [("", "light"), ("en/", "dark")])
