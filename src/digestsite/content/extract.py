@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from digestsite.content import arxiv, references
 from digestsite.content.blocks import VERBATIM, Block
 from digestsite.content.fields import Field, label_kind, labelled, strip_prefix
-from digestsite.content.lines import LineInfo, classify
+from digestsite.content.lines import LineInfo, classify, generic_link_text
 from digestsite.content.references import Ref
-from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, looks_english, plain, split_titles
-
-_GENERIC_WORDS = re.compile(
-    r"(?:arxiv|hf|huggingface|paper|papers|pdf|abs|html|link|links|url|论文|論文|原文|链接|鏈接|連結|地址|主页|主頁|"
-    r"项目|項目|project|page|homepage|website|code|github|代码|代碼|demo|alphaxiv|openreview|pwc|paperswithcode|"
-    r"全文|下载|下載|页面|網頁|网页|详细|介绍|here|source|来源|摘要|abstract|view|read|more|details|全文链接)+"
+from digestsite.content.titles import (
+    book_title,
+    cjk_share,
+    clean_title,
+    has_cjk,
+    is_latin,
+    looks_english,
+    plain,
+    split_titles,
 )
-_GENERIC_PHRASE = re.compile(r"查看|點擊|点击|详情|詳情|跳转|跳轉|前往|阅读原文|閱讀原文|click|see more|read more")
-_ID_TEXT = re.compile(r"(?:arxiv|hf|huggingface|paper|pdf|abs|论文|原文)?\d{4}\.?\d{4,5}(?:v\d+)?")  # dots gone
-_NOT_WORD = re.compile(r"[\W_]+")
+
 _CODE_LINK = re.compile(r"code|github|gitlab|代码|代碼|源码|源碼|repo|仓库|程式", re.IGNORECASE)
 _CATEGORY = re.compile(r"\b[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*\b")
 _SPLIT_LIST = re.compile(r"\s*(?:[,，;；、]|\band\b)\s*")
@@ -99,6 +100,7 @@ class _Reader:
         self.aside_level = 0  # level of the metadata or commentary sub-heading whose section is being read
         self.soft: list[tuple[int, int, str]] = []  # (position in `kept`, body line, text) set aside, not lost
         self.classified: dict[int, LineInfo] = {}  # lines classified here, so each is classified once
+        self.pinned = False  # a one-line-summary label (`## 一句话摘要`, `### AI 摘要`) named the summary
 
     def has_text(self) -> bool:
         """Whether any text other than sub-headings is kept so far."""
@@ -187,7 +189,14 @@ def read_entry(
                 authors_next = True
                 reader.drop(block.start)
                 continue
-            if label_kind == "summary" and reader.summary_at is None and _english_follows(blocks, position, body):
+            pinned = label_kind == "summary" and _ONE_LINER.search(block.text) is not None
+            reader.pinned = reader.pinned or (pinned and reader.summary_at is None)
+            if (
+                label_kind == "summary"
+                and reader.summary_at is None
+                and not pinned
+                and _english_follows(blocks, position, body)
+            ):
                 abstract_level = block.level  # `#### 摘要` over the English abstract: not the summary
                 reader.drop(block.start)
                 continue
@@ -287,6 +296,8 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 _SUMMARY_LABELS = ("summary", "abstract", "recap")
+# `## 一句话摘要`, `### TL;DR`: the digest's own summary, never the paper's abstract, in whatever language.
+_ONE_LINER = re.compile(r"一句话|一句話|一两句话|tl;?dr|太长不看|\bai\s*(?:摘要|总结|總結|summary)", re.IGNORECASE)
 _LINK_WORDS = re.compile(r"链接|鏈接|連結|地址|网址|页面|link|url|page")
 _FIGURE_HEADING = re.compile(r"(?:figure|fig\.|table|图|表)\s*\d", re.IGNORECASE)  # `### Figure 1 (p.2)`
 _ASIDE_KINDS = ("meta", "paper", "pdf", "code", "project", "comment")
@@ -347,6 +358,8 @@ def _quoted_title(reader: _Reader, block: Block) -> bool:
     """`> 中文标题` under the heading, before any summary text: the title the heading lacks."""
     if block.end - block.start != 1 or any(text and text.strip() for _, text in reader.kept):
         return False
+    if reader.abstract or reader.headings or reader.summary_at is not None:
+        return False  # a note after the entry's sections (`> ⏳ 深度解读尚未完成`), not its title
     if reader.info_of(block.start).role != "prose":
         return False
     text = plain(strip_prefix(reader.body[block.start])[1])
@@ -507,7 +520,10 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.drop(index)
         return
     for ref in info.refs:
-        draft.refs.append((3, index, ref))
+        draft.refs.append((1 if info.cited else 3, index, ref))
+    if info.cited is not None:  # `… 描述 [论文](url)`: the text, without the citation of its paper
+        rest = strip_prefix(line)[1].strip()
+        line = line.replace(rest[info.cited.start : info.cited.end], "").rstrip()
     if _title_continuation(reader, index, line):
         reader.drop(index)
         return
@@ -646,16 +662,6 @@ def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_lin
         draft.bare_link_line = index
 
 
-def generic_link_text(text: str) -> bool:
-    """Link texts that name the link, not the paper: `arXiv`, `📄 论文`, `到论文主页查看详情`, an ID."""
-    key = _NOT_WORD.sub("", plain(text).lower())
-    if not key:
-        return True
-    if _GENERIC_PHRASE.search(key) or _ID_TEXT.fullmatch(key):
-        return True
-    return len(key) <= 16 and _GENERIC_WORDS.fullmatch(key) is not None
-
-
 def _link_line_title(draft: Draft, text: str) -> None:
     """The link right under the heading (`[中文标题](url)`) carries the other title: Chinese under an
     English heading, English under a Chinese one."""
@@ -712,7 +718,7 @@ def _finish(reader: _Reader) -> None:
     lines = _assemble(reader)
     if lines and lines[0].lstrip().startswith("#"):
         lines = _without_title_echo("\n".join(lines).split("\n"), draft)
-    if not reader.abstract:
+    if not reader.abstract and not reader.pinned:  # `## 一句话摘要` over English: the summary all the same
         lines = _english_lead_to_abstract(lines, reader)
     abstract = "\n".join(reader.abstract).strip()
     summary = "\n".join(lines).strip()
@@ -727,6 +733,8 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+    if not draft.title_en and draft.title_zh:
+        draft.title_en = book_title(draft.title_zh)
     if draft.title_zh and draft.title_zh == draft.heading_zh and _names_a_part(draft.title_zh, draft.title_en):
         draft.title_zh = ""  # `## 1. Paper Snapshot（元数据）` over `- **标题**: English Title`
 
