@@ -252,6 +252,9 @@ def read_entry(
         if position == 0 and block.kind == "paragraph" and _bold_title(reader, block):
             reader.drop(block.start)
             continue
+        if block.kind == "paragraph" and _plain_title(reader, block, blocks[position + 1 :]):
+            reader.drop(block.start)
+            continue
         _read_block(reader, block, position == 0)
     if reader.details:
         _take_details(reader, reader.details)
@@ -392,6 +395,46 @@ def _bold_title(reader: _Reader, block: Block) -> bool:
         return False
     if len(text) < _BOLD_TITLE_MIN or text[0].isdigit() or label_kind(text) is not None:
         return False  # `**1. 主要工作**`, `**摘要**`: a label over what follows
+    draft.title_zh = clean_title(text)[0]
+    return True
+
+
+_PLAIN_TITLE_MIN, _PLAIN_TITLE_MAX = 8, 40  # characters
+_SENTENCE_OPENERS = (
+    "本文",
+    "该文",
+    "该论文",
+    "这篇",
+    "此文",
+    "作者",
+    "我们",
+    "提出",
+    "研究",
+    "通过",
+    "论文",
+    "文章",
+    "针对",
+    "为了",
+)
+_TITLE_BREAKS = ("。", "！", "？", "；", "，", "：", ":", "!", "?")
+
+
+def _plain_title(reader: _Reader, block: Block, rest: list[Block]) -> bool:
+    """A short Chinese line standing alone after the paper's links and fields, before any text
+    (`作为高效 PRP 重排序器的主动学习器`): the Chinese title the entry lacks."""
+    draft = reader.draft
+    if block.end - block.start != 1 or draft.title_zh or reader.has_text() or reader.abstract or not rest:
+        return False
+    line = reader.body[block.start]
+    if line[:1].isspace() or reader.info_of(block.start).role != "prose":
+        return False
+    text = plain(line)
+    if len(text) < _PLAIN_TITLE_MIN or not _title_like(text) or cjk_share(text) < 0.5:
+        return False
+    if any(mark in text for mark in _TITLE_BREAKS) or label_kind(text) is not None or text[:1] in "#>*-|":
+        return False
+    if len(text) > _PLAIN_TITLE_MAX or text.startswith(_SENTENCE_OPENERS):  # `本文提出…` without its full stop
+        return False
     draft.title_zh = clean_title(text)[0]
     return True
 
@@ -715,7 +758,7 @@ def _finish(reader: _Reader) -> None:
         for position, index, text in reader.soft:  # nothing else to say: what was set aside is the text
             reader.kept[position] = (index, text)
     _labelled_summary_first(reader)
-    lines = _assemble(reader)
+    lines = _without_preamble(_assemble(reader))
     if lines and lines[0].lstrip().startswith("#"):
         lines = _without_title_echo("\n".join(lines).split("\n"), draft)
     if not reader.abstract and not reader.pinned:  # `## 一句话摘要` over English: the summary all the same
@@ -737,6 +780,25 @@ def _finish(reader: _Reader) -> None:
         draft.title_en = book_title(draft.title_zh)
     if draft.title_zh and draft.title_zh == draft.heading_zh and _names_a_part(draft.title_zh, draft.title_en):
         draft.title_zh = ""  # `## 1. Paper Snapshot（元数据）` over `- **标题**: English Title`
+
+
+# `作为计算机视觉专家，我对这篇论文的摘要进行了深度解析。`, `好的，以下是这篇论文的总结：`: what a model
+# said before the summary it was asked for, pasted with it.
+_PREAMBLE = re.compile(
+    r"(?:作为(?:一名|一位|一个)?[^，,。\n]{1,20}(?:专家|研究员|学者|助手|工程师|分析师)[，,]\s*我|好的[，,。！!]|"
+    r"以下是|下面是|下面我|我将|我会|我来)[^\n]{0,80}[。：:]"
+)
+_PREAMBLE_LINE = 100  # characters
+
+
+def _without_preamble(lines: list[str]) -> list[str]:
+    """A summary without the one sentence of chatter a generated write-up may open with."""
+    if not lines or len(lines[0]) > _PREAMBLE_LINE or not _PREAMBLE.fullmatch(lines[0].strip()):
+        return lines
+    rest = lines[1:]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    return rest if rest else lines
 
 
 def _without_title_echo(lines: list[str], draft: Draft) -> list[str]:

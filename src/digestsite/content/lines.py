@@ -30,6 +30,9 @@ _ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `�
 _PAGE_MARKUP = re.compile(r"""(?:import|export)\s[^'"]*\sfrom\s+['"][^'"\n]+['"];?|:::\s*[A-Za-z]*(?:\s.*)?""")
 _SCORE = re.compile(r"\d(?:\.\d+)?\s*/\s*(?:5|10|100)(?:\.0)?\b|\d+(?:\.\d+)?\s*分")
 _SEPARATED = re.compile(r"\s+[|｜·•]\s+")
+_BOLD_THEN_ID = re.compile(
+    r"\*\*[^*\n]+\*\*\s*[（(]\s*(?:arxiv\s*[:：]?\s*)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?\s*[）)]", re.IGNORECASE
+)
 _CALLOUT = re.compile(r"\[!([A-Za-z-]+)\][+-]?[ \t]*(.*)")  # an Obsidian callout's first line
 _SUMMARY_CALLOUTS = ("abstract", "summary", "tldr")
 _META_ITEM = 64  # characters of one topic of a topic line
@@ -143,6 +146,10 @@ def classify(line: str) -> LineInfo:
         return LineInfo("links")
     if rest[0] == "[" and rest[1:2].isdigit() and (named := references.heading_ids(rest)):
         return LineInfo("prose", refs=named, leading_id=True)
+    if rest[:2] == "**" and (bold_id := _BOLD_THEN_ID.match(rest)):  # `**Title**（arXiv:2608.02556）：说明`
+        arxiv_id = arxiv.normalise_id(bold_id.group("id"))
+        if arxiv_id:
+            return LineInfo("prose", refs=[Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id")], leading_id=True)
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []
     if not refs and not found and "://" not in rest:

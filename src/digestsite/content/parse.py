@@ -391,8 +391,9 @@ def _take_footer(doc: Outline, blocks: list[Block], body: list[str]) -> str:
     own = _entry_blocks(doc, blocks, starts, section)
     attribution = ""
     end = doc.entries[last]
-    while len(own) > 1:
-        block = own[-1]
+    position = len(own) - 1
+    while position > 0:
+        block = own[position]
         text = "\n".join(body[block.start : block.end]).strip()
         if block.kind == "hr" or (block.kind == "paragraph" and _TAGS_ONLY.fullmatch(text)):
             pass  # a rule, or `<div align="center">` / `</div>` around a footer line
@@ -406,12 +407,22 @@ def _take_footer(doc: Outline, blocks: list[Block], body: list[str]) -> str:
             and (_FOOTER.search(text) and len(text) < 200)
         ):
             pass
+        elif block.kind == "paragraph" and block.end - block.start == 1 and _is_scrap(text):
+            position -= 1  # `97`, `大模型论文daily 46` below a footer: gone with it, else kept
+            continue
         else:
             break
-        own.pop()
+        position -= 1
         end = block.start
     doc.entries[last] = end
     return attribution
+
+
+_SCRAP = 24  # characters of a line of page furniture: a counter, a column name
+
+
+def _is_scrap(text: str) -> bool:
+    return len(text) <= _SCRAP and not any(mark in text for mark in "。！？.!?：:") and "://" not in text
 
 
 def _is_attribution(line: str) -> bool:
@@ -432,7 +443,7 @@ def _read_entries(
     first_seen: dict[str, Seen] = {}
     skipped = set(doc.skipped)
     lists = _lists_of_papers(doc, blocks, starts, body)
-    split_before = bool(lists)  # whether a section of this file is a list of papers
+    split_before = False  # whether a section of this file was a list of papers
     for section in doc.sections:
         line = report.body_line(section.block.start)
         heading = section.block.text
@@ -452,10 +463,14 @@ def _read_entries(
             outcomes.extend(_row_paper(row, lang, slug, report) for row in carded)
             continue
         listed = lists.get(section.index)
-        if section.index not in lists and split_before and _named(section) == 1:
-            # one paper under `## 方向B`, listed like the other sections' papers (`📄 Title`, `- Title`)
+        if section.index not in lists and lists and _named(section) == 1:
+            # one paper under `## 方向B`, listed like the other sections' papers (`📄 Title`); under a
+            # heading that may be its own title only when it is an item with its fields (`- Title`
+            # over `  - 链接：…`) and no list came before
             stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
-            listed = split_records(body, section.block.end, stretch, titled_only=True)
+            titled = not split_before and is_latin(clean_title(heading)[0])
+            listed = split_records(body, section.block.end, stretch, titled_only=not titled, items_only=titled)
+        split_before = split_before or listed is not None
         if listed is not None:
             if listed[0].start != section.block.start:  # the heading is not itself the first record's
                 outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(listed)} papers)"))
@@ -521,8 +536,8 @@ def _listed(
         lines = RecordLines(body, record)
         heading = Block("heading", record.start, record.start + 1, level, record.heading)
         refs = refs_in(record.heading) or heading_ids(record.heading)
-        if not refs and record.lead:  # `**Name** — 说明 [论文](…)`: the lead cites the paper
-            refs = refs_in(body[record.start])
+        if not refs and (first := classify(body[record.start])).strong and first.role == "prose":
+            refs = first.refs  # `**Name** — 说明 [论文](…)`, `**Name**（arXiv:…）：说明`
         draft = read_entry(heading, lines.blocks(), lines, {}, "", refs)
         if record.lead:
             draft.summary = f"{record.lead}\n\n{draft.summary}".strip()

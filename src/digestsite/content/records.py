@@ -10,7 +10,7 @@ entry. A record that names no paper (a talk with only a code link) is an entry t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from digestsite.content.blocks import Block, scan_blocks
@@ -23,18 +23,24 @@ _BRACKET_NUMBER = re.compile(r"\[\d{1,3}\][ \t]+(?=\S)")  # `[1] Title`, at the 
 _NUMBERED = re.compile(r"\d{1,3}[.．、][ \t]*(?=\S)")
 _NUMBERED_TITLE = 60  # characters of a numbered title line (`1.首次！AI 生成论文通过同行评审`)
 # `**ClawBench：…** — HF 热度 244，…`: a bold name, a dash or colon, then what the item says about it.
-_BOLD_LEAD = re.compile(r"\*\*([^*\n]+)\*\*\s*(?:[—–]{1,2}|-{1,2}|[:：])\s*(?P<lead>\S.*)")
+_BOLD_LEAD = re.compile(
+    r"\*\*([^*\n]+)\*\*\s*(?P<note>[（(][^（）()\n]{1,40}[）)]\s*)?(?:[—–]{1,2}|-{1,2}|[:：])\s*(?P<lead>\S.*)"
+)  # `**Title**（arXiv:2608.02556）：说明`: the note in brackets goes with the title
 _DASH_LEAD = re.compile(r"(?P<head>[^—\n]+?)\s*——\s*(?P<lead>\S.*)")
 # `（Xu et al.）`, `（Fazliani & Udell）`: the authors after a title, in Latin letters.
 _AUTHORS_TAIL = re.compile(
     r"\s*[（(][A-Z][^（）()\u4e00-\u9fff]{0,60}?(?:et al\.?|&| and |,)[^（）()\u4e00-\u9fff]{0,40}[)）]\s*$"
 )
+_ID = re.compile(r"\d{4}\.\d{4,5}")
 _LEAD_MIN = 20  # characters: a shorter tail is part of the title line (`**Title** — 8/10`)
 _BOLD_LINE = re.compile(r"\*\*([^*\n]+)\*\*\s*")
 _FENCE = ("```", "~~~")
 _BADGE_TITLE = re.compile(r"[\U0001f300-\U0001faff\u2600-\u27bf]\ufe0f?[ \t]*([^\s|].{3,200})")
 _SENTENCE_ENDS = ("。", "！", "？", "；", "：", ":")
 _TITLE_FIELDS = ("title", "title_en", "title_zh")
+
+
+Search = Callable[[Sequence[str], int, int], list[tuple[int, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +54,12 @@ class Record:
 
 
 def split_records(
-    body: Sequence[str], start: int, end: int, heading: Block | None = None, titled_only: bool = False
+    body: Sequence[str],
+    start: int,
+    end: int,
+    heading: Block | None = None,
+    titled_only: bool = False,
+    items_only: bool = False,
 ) -> list[Record] | None:
     """The records of body lines `start`…`end`, or None when they are not a list of papers.
 
@@ -56,7 +67,7 @@ def split_records(
     own, headed by it (`# 1. Title` and its paper, then `**2. Title**` and the next).
     """
     ids = _strong_ids(body, start, end)
-    least = 1 if titled_only else 2
+    least = 1 if titled_only or items_only else 2
     named = len(set().union(*ids.values()) if ids else ())
     linked: list[int] = []
     if named == 1 and least == 2:  # news items with a `原文链接：` each, one of them to a paper
@@ -66,12 +77,14 @@ def split_records(
         return None
     best: list[Record] | None = None
     best_share = 0.0
-    searches = (
-        (_bracketed_starts, _titled_starts, _headed_item_starts, _bold_item_starts, _lead_line_starts)
-        if titled_only
-        else (_bracketed_starts, _item_starts, _titled_starts, _lead_line_starts)
-    )
-    for search in (*searches, _numbered_starts):
+    if items_only:  # one paper in a file whose other sections list theirs as items
+        searches: tuple[Search, ...] = (_headed_item_starts, _bold_item_starts)
+    elif titled_only:
+        searches = (_bracketed_starts, _titled_starts, _headed_item_starts, _bold_item_starts, _lead_line_starts)
+        searches += (_numbered_starts,)
+    else:
+        searches = (_bracketed_starts, _item_starts, _titled_starts, _lead_line_starts, _numbered_starts)
+    for search in searches:
         starts = search(body, start, end)
         if not starts:
             continue
@@ -211,8 +224,8 @@ def _bold_item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[i
             continue
         text = line[match.end() :].strip()
         bold = _BOLD_LINE.match(text)
-        if bold and _bold_title(bold.group(1)) and not bold.group(1).rstrip().endswith((":", "：")):
-            starts.append((index, text))
+        if bold and _bold_title(bold.group(1)) and not text[bold.end() :].startswith((":", "：")):
+            starts.append((index, text))  # not `- **核心创新**：…`, a label over its text
     return starts
 
 
@@ -292,7 +305,8 @@ def _records(
         lead = _BOLD_LEAD.fullmatch(heading)
         dashed = _DASH_LEAD.fullmatch(heading)
         said = _uncited(lead.group("lead")) if lead else ""
-        if lead and len(said) >= _LEAD_MIN and "](" not in said and "://" not in said:
+        least_lead = 1 if lead and _ID.search(lead.group("note") or "") else _LEAD_MIN  # `**Title**（arXiv:…）：说明`
+        if lead and len(said) >= least_lead and "](" not in said and "://" not in said:
             records.append(Record(line, stop, f"**{lead.group(1).strip()}**", said))
         elif dashed and len(dashed.group("lead")) >= _LEAD_MIN and "://" not in heading:
             head = _AUTHORS_TAIL.sub("", dashed.group("head"))  # `Title（Xu et al.）——说明`
