@@ -423,17 +423,17 @@ def _plain_title(reader: _Reader, block: Block, rest: list[Block]) -> bool:
     """A short Chinese line standing alone after the paper's links and fields, before any text
     (`作为高效 PRP 重排序器的主动学习器`): the Chinese title the entry lacks."""
     draft = reader.draft
-    if block.end - block.start != 1 or draft.title_zh or reader.has_text() or reader.abstract or not rest:
+    if draft.title_zh or block.end - block.start != 1 or not rest or reader.abstract:
         return False
     line = reader.body[block.start]
-    if line[:1].isspace() or reader.info_of(block.start).role != "prose":
+    if not _PLAIN_TITLE_MIN <= len(line) <= 2 * _PLAIN_TITLE_MAX or line[:1].isspace() or line[:1] in "#>*-|[!<":
         return False
     text = plain(line)
-    if len(text) < _PLAIN_TITLE_MIN or not _title_like(text) or cjk_share(text) < 0.5:
+    if not _PLAIN_TITLE_MIN <= len(text) <= _PLAIN_TITLE_MAX or any(mark in text for mark in _TITLE_BREAKS):
         return False
-    if any(mark in text for mark in _TITLE_BREAKS) or label_kind(text) is not None or text[:1] in "#>*-|":
+    if text.startswith(_SENTENCE_OPENERS) or cjk_share(text) < 0.5 or not _title_like(text):  # `本文提出…`
         return False
-    if len(text) > _PLAIN_TITLE_MAX or text.startswith(_SENTENCE_OPENERS):  # `本文提出…` without its full stop
+    if label_kind(text) is not None or reader.has_text() or reader.info_of(block.start).role != "prose":
         return False
     draft.title_zh = clean_title(text)[0]
     return True
