@@ -262,7 +262,7 @@ def read_entry(
     return draft
 
 
-_WRITE_UP = re.compile(r"\s*(?:论文)?(?:详细|深度|全文)?(?:解读|详解|笔记|精读|导读|解析)$")
+_WRITE_UP = re.compile(r"\s*(?:中文)?(?:文献|论文)?(?:详细|深度|全文)?(?:解读|详解|笔记|精读|导读|解析|阅读笔记)$")
 
 
 def _second_title(draft: Draft, text: str) -> bool:
@@ -316,9 +316,12 @@ def _aside_heading(text: str) -> bool:
         return _LINK_WORDS.search(cleaned.lower()) is not None
     if _SETUP_HEADING.fullmatch(cleaned.lower()):  # `## 快速开始` in a README-style note: how to run the code
         return True
+    if _REFERENCES_HEADING.fullmatch(cleaned.lower()):  # `## 参考`: the papers the note cites, not its text
+        return True
     return kind in _ASIDE_KINDS or _FIGURE_HEADING.match(cleaned) is not None
 
 
+_REFERENCES_HEADING = re.compile(r"(?:参考|参考文献|参考资料|參考文獻|references?|bibliography)")
 _SETUP_HEADING = re.compile(
     r"(?:快速开始|快速上手|安装|安装说明|环境配置|环境安装|使用示例|使用方法|代码结构|代码结构说明|"
     r"quick ?start|installation|install|usage|getting started)"
@@ -563,7 +566,7 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.drop(index)
         return
     for ref in info.refs:
-        draft.refs.append((1 if info.cited else 3, index, ref))
+        draft.refs.append((2 if info.cited else 3, index, ref))  # a citing link: below link lines and fields
     if info.cited is not None:  # `… 描述 [论文](url)`: the text, without the citation of its paper
         rest = strip_prefix(line)[1].strip()
         line = line.replace(rest[info.cited.start : info.cited.end], "").rstrip()
@@ -617,6 +620,10 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         for ref in refs:
             draft.refs.append((1 if kind == "paper" else 2, index, ref))
         text = plain(value)
+        cited = _CITED_TITLE.search(value) if not refs and kind == "paper" else None
+        if cited and is_latin(cited.group(1)) and len(cited.group(1).split()) >= 3:
+            _set_title(draft, "title_en", cited.group(1), only_missing=True)  # `论文：A. Lyu 等，*Title*`
+            return
         if not refs and kind == "paper" and _is_prose(text):  # `**abs**: 本文提出…`: the abstract, written out
             reader.summary_starts()
             reader.keep(index, value)
@@ -717,6 +724,9 @@ def _link_line_title(draft: Draft, text: str) -> None:
     draft.title_zh = shown
 
 
+_CITED_TITLE = re.compile(r"(?<![*\w])\*([^*\n]{8,200})\*(?!\*)|《([^《》\n]{8,200})》")
+
+
 def _is_prose(text: str) -> bool:
     """Sentences rather than a title or a link: Chinese punctuation inside, or a sentence's end."""
     if "://" in text or len(text) < _PROSE_MIN:
@@ -776,8 +786,11 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
-    if not draft.title_en and draft.title_zh:
-        draft.title_en = book_title(draft.title_zh)
+    quoted = book_title(draft.title_zh) if "《" in draft.title_zh else ""
+    if quoted and (not draft.title_en or draft.title_en == quoted):
+        draft.title_en = quoted
+        if _WRITE_UP.fullmatch(draft.title_zh.replace(f"《{quoted}》", "")):
+            draft.title_zh = ""  # `《English Title》中文文献解读`: the heading names the write-up
     if draft.title_zh and draft.title_zh == draft.heading_zh and _names_a_part(draft.title_zh, draft.title_en):
         draft.title_zh = ""  # `## 1. Paper Snapshot（元数据）` over `- **标题**: English Title`
 

@@ -307,10 +307,10 @@ def _note(
 def _opening_reference(blocks: list[Block], body: list[str]) -> int | None:
     """The body line that names the paper of a one-paper note written without a heading of its own:
     fields or a link line before the first heading (`* 论文名称：[Title](…)`, `**论文地址：…**`) name
-    exactly one paper, and nothing else in the file names another."""
+    exactly one paper (the caller has found no entry that names another)."""
     found: dict[str, int] = {}
     for block in blocks:
-        if block.kind == "heading" and found:
+        if block.kind == "heading":
             break
         if block.kind in VERBATIM:
             continue

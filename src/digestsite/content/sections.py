@@ -44,7 +44,7 @@ _SUB_WORDS = _words(
     "insights discussion approach introduction details key idea problem analysis evaluation notes "
 )
 _STRUCTURE_WORDS = _words(
-    "统计 概览 目录 参考文献 参考资料 引用 总结 今日总结 结语 写在最后 往期 订阅 关注 致谢 附录 索引 导航 "
+    "统计 概览 目录 参考 参考文献 参考资料 引用 总结 今日总结 结语 写在最后 往期 订阅 关注 致谢 附录 索引 导航 "
     "论文列表 论文详情 深入解析 重点论文 趋势 说明 免责声明 更新日志 排名 推荐阅读 "
     "相关链接 数据来源 来源 目錄 參考文獻 統計 訂閱 references reference contents toc statistics stats about "
     "appendix "
@@ -80,7 +80,8 @@ class Section:
         strong = {ref.arxiv_id or ref.url for _, ref, is_strong in self.refs if is_strong}
         if strong or self.kind:
             return strong
-        return {ref.arxiv_id or ref.url for _, ref, _ in self.refs}
+        weak = {ref.arxiv_id or ref.url for _, ref, _ in self.refs}
+        return weak if len(weak) == 1 else set()  # sentences citing several papers: a reading list
 
 
 @dataclass(slots=True)
