@@ -3,7 +3,8 @@
 No configuration: the entries of a file are the headed sections that carry a paper reference
 (`content/sections.py`), each read line by line (`content/extract.py`). Structure around them (titles,
 section headings, preambles, statistics, footers) is never an error. Errors are kept for what an author
-must fix: a malformed arXiv ID in a paper link, invalid UTF-8, the same paper twice in one file.
+must fix: a malformed arXiv ID in a paper link, invalid UTF-8, one ID linked by two headed entries with
+different titles. A paper given again (under another topic, in a closing recap) is one paper.
 """
 
 from __future__ import annotations
