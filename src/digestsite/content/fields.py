@@ -7,6 +7,7 @@ full-width or ASCII colon, or lenticular brackets without one: `【论文链接�
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -89,6 +90,7 @@ _SIMPLIFIED = str.maketrans(
 _LONGER_SUMMARY_LABEL = re.compile(r"(?:摘要|简介)[\u4e00-\u9fff]{2,10}|[\u4e00-\u9fff]{1,6}(?:摘要|简介|概要)")
 
 
+@functools.lru_cache(maxsize=4096)
 def label_kind(name: str) -> str | None:
     """The kind of a label as written (`**论文链接：**` → paper), or None for an unknown label."""
     key = (
