@@ -166,8 +166,18 @@ def test_an_entry_without_summary_is_still_a_paper_with_a_warning():
 
 
 def test_duplicate_arxiv_id_in_one_file_is_an_error_naming_both_lines():
-    result = parse_text(ENTRY.format(n=1) + "\n" + ENTRY.format(n=1))
+    other = "# Another Title\n[另一个标题](https://arxiv.org/abs/2403.10001)\n\n另一段摘要。\n"
+    result = parse_text(ENTRY.format(n=1) + "\n" + other)
     assert messages(result, Severity.ERROR) == [(6, "arXiv 2403.10001 appears twice in this file (first at line 1)")]
+
+
+def test_the_same_paper_given_again_is_one_paper_with_its_fullest_write_up():
+    again = ENTRY.format(n=1).replace("摘要 1。", "摘要 1，这一次写得更长一些。")
+    result = parse_text(ENTRY.format(n=1) + "\n" + again + "\n" + ENTRY.format(n=2))
+    assert messages(result, Severity.ERROR) == []
+    assert [p.arxiv_id for p in result.batch.papers] == ["2403.10001", "2403.10002"]
+    first = result.batch.papers[0]
+    assert (first.summary, first.source.line) == ("摘要 1，这一次写得更长一些。", 1)
 
 
 def test_invalid_utf8_names_the_first_bad_line():

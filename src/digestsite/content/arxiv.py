@@ -47,10 +47,29 @@ def paper_url_id(url: str) -> tuple[str | None, bool]:
     if not match:
         return None, False
     raw = match.group("id")
-    arxiv_id = normalise_id(raw)
+    arxiv_id = normalise_id(raw) or footnoted_id(raw)
     if arxiv_id is None and host in ARXIV_HOSTS and "/" in raw:  # `html/2604.19741v1/x4.png`: a file of the paper
         arxiv_id = normalise_id(raw.rsplit("/", 1)[0])
     return arxiv_id, arxiv_id is None
+
+
+# Since 2015 an ID has five digits after the dot; one to three more, glued on, are a footnote mark copied
+# with the link (`arxiv.org/abs/2401.0295420` is 2401.02954 and note 20).
+_FOOTNOTED = re.compile(r"(?P<id>(?P<yymm>\d{4})\.\d{5})\d{1,3}")
+
+
+def footnoted_id(raw: str) -> str | None:
+    """The ID of `raw` when it is a five-digit ID with a footnote number glued on, else None."""
+    match = _FOOTNOTED.fullmatch(raw)
+    if match is None or int(match.group("yymm")) < 1501:
+        return None
+    return normalise_id(match.group("id"))
+
+
+def footnote_in(url: str, arxiv_id: str) -> bool:
+    """Whether the paper URL `url` carries digits glued after `arxiv_id` (a footnote mark)."""
+    at = url.find(arxiv_id)
+    return at >= 0 and url[at + len(arxiv_id) : at + len(arxiv_id) + 1].isdigit()
 
 
 def normalise_id(raw: str) -> str | None:

@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from digestsite.content import arxiv, references
 from digestsite.content.blocks import VERBATIM, Block
 from digestsite.content.fields import Field, label_kind, labelled, strip_prefix
-from digestsite.content.lines import LineInfo, classify
+from digestsite.content.lines import LineInfo, classify, generic_link_text
 from digestsite.content.references import Ref
-from digestsite.content.titles import cjk_share, clean_title, has_cjk, is_latin, looks_english, plain, split_titles
-
-_GENERIC_WORDS = re.compile(
-    r"(?:arxiv|hf|huggingface|paper|papers|pdf|abs|html|link|links|url|论文|論文|原文|链接|鏈接|連結|地址|主页|主頁|"
-    r"项目|項目|project|page|homepage|website|code|github|代码|代碼|demo|alphaxiv|openreview|pwc|paperswithcode|"
-    r"全文|下载|下載|页面|網頁|网页|详细|介绍|here|source|来源|摘要|abstract|view|read|more|details|全文链接)+"
+from digestsite.content.titles import (
+    book_title,
+    cjk_share,
+    clean_title,
+    has_cjk,
+    is_latin,
+    looks_english,
+    plain,
+    split_titles,
 )
-_GENERIC_PHRASE = re.compile(r"查看|點擊|点击|详情|詳情|跳转|跳轉|前往|阅读原文|閱讀原文|click|see more|read more")
-_ID_TEXT = re.compile(r"(?:arxiv|hf|huggingface|paper|pdf|abs|论文|原文)?\d{4}\.?\d{4,5}(?:v\d+)?")  # dots gone
-_NOT_WORD = re.compile(r"[\W_]+")
+
 _CODE_LINK = re.compile(r"code|github|gitlab|代码|代碼|源码|源碼|repo|仓库|程式", re.IGNORECASE)
 _CATEGORY = re.compile(r"\b[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*\b")
 _SPLIT_LIST = re.compile(r"\s*(?:[,，;；、]|\band\b)\s*")
@@ -99,6 +100,7 @@ class _Reader:
         self.aside_level = 0  # level of the metadata or commentary sub-heading whose section is being read
         self.soft: list[tuple[int, int, str]] = []  # (position in `kept`, body line, text) set aside, not lost
         self.classified: dict[int, LineInfo] = {}  # lines classified here, so each is classified once
+        self.pinned = False  # a one-line-summary label (`## 一句话摘要`, `### AI 摘要`) named the summary
 
     def has_text(self) -> bool:
         """Whether any text other than sub-headings is kept so far."""
@@ -187,7 +189,14 @@ def read_entry(
                 authors_next = True
                 reader.drop(block.start)
                 continue
-            if label_kind == "summary" and reader.summary_at is None and _english_follows(blocks, position, body):
+            pinned = label_kind == "summary" and _ONE_LINER.search(block.text) is not None
+            reader.pinned = reader.pinned or (pinned and reader.summary_at is None)
+            if (
+                label_kind == "summary"
+                and reader.summary_at is None
+                and not pinned
+                and _english_follows(blocks, position, body)
+            ):
                 abstract_level = block.level  # `#### 摘要` over the English abstract: not the summary
                 reader.drop(block.start)
                 continue
@@ -243,6 +252,9 @@ def read_entry(
         if position == 0 and block.kind == "paragraph" and _bold_title(reader, block):
             reader.drop(block.start)
             continue
+        if block.kind == "paragraph" and _plain_title(reader, block, blocks[position + 1 :]):
+            reader.drop(block.start)
+            continue
         _read_block(reader, block, position == 0)
     if reader.details:
         _take_details(reader, reader.details)
@@ -250,7 +262,7 @@ def read_entry(
     return draft
 
 
-_WRITE_UP = re.compile(r"\s*(?:论文)?(?:详细|深度|全文)?(?:解读|详解|笔记|精读|导读|解析)$")
+_WRITE_UP = re.compile(r"\s*(?:中文)?(?:文献|论文)?(?:详细|深度|全文)?(?:解读|详解|笔记|精读|导读|解析|阅读笔记)$")
 
 
 def _second_title(draft: Draft, text: str) -> bool:
@@ -287,6 +299,8 @@ def _wraps(heading_text: str, next_line: str) -> bool:
 
 
 _SUMMARY_LABELS = ("summary", "abstract", "recap")
+# `## 一句话摘要`, `### TL;DR`: the digest's own summary, never the paper's abstract, in whatever language.
+_ONE_LINER = re.compile(r"一句话|一句話|一两句话|tl;?dr|太长不看|\bai\s*(?:摘要|总结|總結|summary)", re.IGNORECASE)
 _LINK_WORDS = re.compile(r"链接|鏈接|連結|地址|网址|页面|link|url|page")
 _FIGURE_HEADING = re.compile(r"(?:figure|fig\.|table|图|表)\s*\d", re.IGNORECASE)  # `### Figure 1 (p.2)`
 _ASIDE_KINDS = ("meta", "paper", "pdf", "code", "project", "comment")
@@ -302,9 +316,12 @@ def _aside_heading(text: str) -> bool:
         return _LINK_WORDS.search(cleaned.lower()) is not None
     if _SETUP_HEADING.fullmatch(cleaned.lower()):  # `## 快速开始` in a README-style note: how to run the code
         return True
+    if _REFERENCES_HEADING.fullmatch(cleaned.lower()):  # `## 参考`: the papers the note cites, not its text
+        return True
     return kind in _ASIDE_KINDS or _FIGURE_HEADING.match(cleaned) is not None
 
 
+_REFERENCES_HEADING = re.compile(r"(?:参考|参考文献|参考资料|參考文獻|references?|bibliography)")
 _SETUP_HEADING = re.compile(
     r"(?:快速开始|快速上手|安装|安装说明|环境配置|环境安装|使用示例|使用方法|代码结构|代码结构说明|"
     r"quick ?start|installation|install|usage|getting started)"
@@ -347,6 +364,8 @@ def _quoted_title(reader: _Reader, block: Block) -> bool:
     """`> 中文标题` under the heading, before any summary text: the title the heading lacks."""
     if block.end - block.start != 1 or any(text and text.strip() for _, text in reader.kept):
         return False
+    if reader.abstract or reader.headings or reader.summary_at is not None:
+        return False  # a note after the entry's sections (`> ⏳ 深度解读尚未完成`), not its title
     if reader.info_of(block.start).role != "prose":
         return False
     text = plain(strip_prefix(reader.body[block.start])[1])
@@ -379,6 +398,46 @@ def _bold_title(reader: _Reader, block: Block) -> bool:
         return False
     if len(text) < _BOLD_TITLE_MIN or text[0].isdigit() or label_kind(text) is not None:
         return False  # `**1. 主要工作**`, `**摘要**`: a label over what follows
+    draft.title_zh = clean_title(text)[0]
+    return True
+
+
+_PLAIN_TITLE_MIN, _PLAIN_TITLE_MAX = 8, 40  # characters
+_SENTENCE_OPENERS = (
+    "本文",
+    "该文",
+    "该论文",
+    "这篇",
+    "此文",
+    "作者",
+    "我们",
+    "提出",
+    "研究",
+    "通过",
+    "论文",
+    "文章",
+    "针对",
+    "为了",
+)
+_TITLE_BREAKS = ("。", "！", "？", "；", "，", "：", ":", "!", "?")
+
+
+def _plain_title(reader: _Reader, block: Block, rest: list[Block]) -> bool:
+    """A short Chinese line standing alone after the paper's links and fields, before any text
+    (`作为高效 PRP 重排序器的主动学习器`): the Chinese title the entry lacks."""
+    draft = reader.draft
+    if draft.title_zh or block.end - block.start != 1 or not rest or reader.abstract:
+        return False
+    line = reader.body[block.start]
+    if not _PLAIN_TITLE_MIN <= len(line) <= 2 * _PLAIN_TITLE_MAX or line[:1].isspace() or line[:1] in "#>*-|[!<":
+        return False
+    text = plain(line)
+    if not _PLAIN_TITLE_MIN <= len(text) <= _PLAIN_TITLE_MAX or any(mark in text for mark in _TITLE_BREAKS):
+        return False
+    if text.startswith(_SENTENCE_OPENERS) or cjk_share(text) < 0.5 or not _title_like(text):  # `本文提出…`
+        return False
+    if label_kind(text) is not None or reader.has_text() or reader.info_of(block.start).role != "prose":
+        return False
     draft.title_zh = clean_title(text)[0]
     return True
 
@@ -507,7 +566,10 @@ def _read_line(reader: _Reader, index: int, line: str, info: LineInfo, link_line
         reader.drop(index)
         return
     for ref in info.refs:
-        draft.refs.append((3, index, ref))
+        draft.refs.append((2 if info.cited else 3, index, ref))  # a citing link: below link lines and fields
+    if info.cited is not None:  # `… 描述 [论文](url)`: the text, without the citation of its paper
+        rest = strip_prefix(line)[1].strip()
+        line = line.replace(rest[info.cited.start : info.cited.end], "").rstrip()
     if _title_continuation(reader, index, line):
         reader.drop(index)
         return
@@ -558,6 +620,10 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         for ref in refs:
             draft.refs.append((1 if kind == "paper" else 2, index, ref))
         text = plain(value)
+        cited = _CITED_TITLE.search(value) if not refs and kind == "paper" else None
+        if cited and is_latin(cited.group(1)) and len(cited.group(1).split()) >= 3:
+            _set_title(draft, "title_en", cited.group(1), only_missing=True)  # `论文：A. Lyu 等，*Title*`
+            return
         if not refs and kind == "paper" and _is_prose(text):  # `**abs**: 本文提出…`: the abstract, written out
             reader.summary_starts()
             reader.keep(index, value)
@@ -646,16 +712,6 @@ def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_lin
         draft.bare_link_line = index
 
 
-def generic_link_text(text: str) -> bool:
-    """Link texts that name the link, not the paper: `arXiv`, `📄 论文`, `到论文主页查看详情`, an ID."""
-    key = _NOT_WORD.sub("", plain(text).lower())
-    if not key:
-        return True
-    if _GENERIC_PHRASE.search(key) or _ID_TEXT.fullmatch(key):
-        return True
-    return len(key) <= 16 and _GENERIC_WORDS.fullmatch(key) is not None
-
-
 def _link_line_title(draft: Draft, text: str) -> None:
     """The link right under the heading (`[中文标题](url)`) carries the other title: Chinese under an
     English heading, English under a Chinese one."""
@@ -666,6 +722,9 @@ def _link_line_title(draft: Draft, text: str) -> None:
         draft.title_en = clean_title(text)[0]
         return
     draft.title_zh = shown
+
+
+_CITED_TITLE = re.compile(r"(?<![*\w])\*([^*\n]{8,200})\*(?!\*)|《([^《》\n]{8,200})》")
 
 
 def _is_prose(text: str) -> bool:
@@ -709,10 +768,10 @@ def _finish(reader: _Reader) -> None:
         for position, index, text in reader.soft:  # nothing else to say: what was set aside is the text
             reader.kept[position] = (index, text)
     _labelled_summary_first(reader)
-    lines = _assemble(reader)
+    lines = _without_preamble(_assemble(reader))
     if lines and lines[0].lstrip().startswith("#"):
         lines = _without_title_echo("\n".join(lines).split("\n"), draft)
-    if not reader.abstract:
+    if not reader.abstract and not reader.pinned:  # `## 一句话摘要` over English: the summary all the same
         lines = _english_lead_to_abstract(lines, reader)
     abstract = "\n".join(reader.abstract).strip()
     summary = "\n".join(lines).strip()
@@ -727,8 +786,32 @@ def _finish(reader: _Reader) -> None:
     draft.summary_end = max(kept) + 1 if kept else draft.heading_line + 1
     if draft.title_en and not is_latin(draft.title_en) and not draft.title_zh:
         draft.title_zh, draft.title_en = draft.title_en, ""
+    quoted = book_title(draft.title_zh) if "《" in draft.title_zh else ""
+    if quoted and (not draft.title_en or draft.title_en == quoted):
+        draft.title_en = quoted
+        if _WRITE_UP.fullmatch(draft.title_zh.replace(f"《{quoted}》", "")):
+            draft.title_zh = ""  # `《English Title》中文文献解读`: the heading names the write-up
     if draft.title_zh and draft.title_zh == draft.heading_zh and _names_a_part(draft.title_zh, draft.title_en):
         draft.title_zh = ""  # `## 1. Paper Snapshot（元数据）` over `- **标题**: English Title`
+
+
+# `作为计算机视觉专家，我对这篇论文的摘要进行了深度解析。`, `好的，以下是这篇论文的总结：`: what a model
+# said before the summary it was asked for, pasted with it.
+_PREAMBLE = re.compile(
+    r"(?:作为(?:一名|一位|一个)?[^，,。\n]{1,20}(?:专家|研究员|学者|助手|工程师|分析师)[，,]\s*我|好的[，,。！!]|"
+    r"以下是|下面是|下面我|我将|我会|我来)[^\n]{0,80}[。：:]"
+)
+_PREAMBLE_LINE = 100  # characters
+
+
+def _without_preamble(lines: list[str]) -> list[str]:
+    """A summary without the one sentence of chatter a generated write-up may open with."""
+    if not lines or len(lines[0]) > _PREAMBLE_LINE or not _PREAMBLE.fullmatch(lines[0].strip()):
+        return lines
+    rest = lines[1:]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    return rest if rest else lines
 
 
 def _without_title_echo(lines: list[str], draft: Draft) -> list[str]:

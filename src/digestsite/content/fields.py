@@ -7,6 +7,7 @@ full-width or ASCII colon, or lenticular brackets without one: `【论文链接�
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -29,10 +30,11 @@ _KINDS = {
     "paper": "论文链接 论文地址 论文 原文链接 原文地址 原文 链接 地址 网址 url link links paper paperlink paperurl "
     "arxiv arxiv链接 arxiv地址 arxivid arxiv编号 arxivurl arxivlink 论文id id 编号 abs 原始论文 论文原文 hf "
     "huggingface hfpaper hf链接 huggingface链接 论文主页 paperpage 論文連結 論文鏈接 原文連結 連結 論文地址 "
-    "论文链接/doi/arxivid 文章链接 阅读原文 arxiv原文 arxiv页面 论文页面 原始论文页面 原始链接 原始论文链接",
-    "pdf": "pdf pdf链接 pdf地址 原文pdf链接 pdflink pdf下载 全文pdf pdf連結",
+    "论文链接/doi/arxivid 文章链接 阅读原文 arxiv原文 arxiv页面 论文页面 原始论文页面 原始链接 原始论文链接 "
+    "原始来源 论文来源 原文来源",
+    "pdf": "pdf pdf链接 pdf地址 原文pdf链接 pdflink pdf下载 全文pdf pdf連結 文件名 pdf文件 pdf文件名 filename",
     "code": "代码 代码链接 代码地址 code codelink github github链接 开源代码 开源地址 项目代码 repo repository 仓库 "
-    "源码 代码仓库 程式碼 代碼 代码/项目",
+    "源码 代码仓库 程式碼 代碼 代码/项目 github仓库 github地址 github主页 官方代码 开源仓库 代码仓库地址",
     "project": "项目主页 项目地址 项目 project projectpage homepage 主页 demo 演示 数据集 dataset 项目/代码/数据 "
     "项目/代码/数据链接(如可得) 数据",
     "title_en": "原文标题 英文标题 英文名 英文题目 原标题 全称 英文全称 englishtitle original title 原文標題 英文標題 "
@@ -44,7 +46,7 @@ _KINDS = {
     "cn": "cn zh",
     "summary": "摘要 中文摘要 内容摘要 论文摘要 摘要翻译 翻译摘要 简介 概要 一句话总结 一句话摘要 tl;dr tldr summary "
     "中文总结 摘要(中文) 內容摘要 中文摘要翻译 簡介 总结摘要 ai摘要 ai总结 核心摘要 导读摘要 导读 简报 论文简报 "
-    "一句话要点 一句话概括 摘要速览 一句话结论 太长不看",
+    "一句话要点 一句话概括 摘要速览 一句话结论 太长不看 简要介绍 论文介绍 内容简介 简述 一两句话看懂 一句话看懂",
     "recap": "总结 總結 论文总结 gpt总结",
     "abstract": "abstract 英文摘要 原文摘要 摘要原文 原始摘要 完整摘要 originalabstract englishabstract 英文原文 "
     "摘要(英文) 英文摘要原文 原文摘要(英文) 論文摘要原文",
@@ -61,7 +63,8 @@ _KINDS = {
     "meta": "机构 单位 研究机构 作者单位 工作单位 会议 期刊 会议/期刊 发表 出处 venue doi 版本 版本日期 总结时间 "
     "总结类型 详细分析 相关性评分 归属领域 相关领域 comment comments 首次公告 更新时间 状态 论文数 简称 入库日期 "
     "收录 机构/作者 機構 單位 类型 type 首次公开 版本号 来源 引用数 引用 citations 笔记 已有笔记 基本信息 "
-    "论文信息 元信息 metadata sources 数据源 备注 remarks score 评分 得分 分数 rating 属性 项目 核心信息 基础信息",
+    "论文信息 元信息 metadata sources 数据源 备注 remarks score 评分 得分 分数 rating 属性 项目 核心信息 基础信息 "
+    "收录情况 收录于 录用情况 发表情况 发表于",
     "comment": "点评 毒舌点评 锐评 短评 编辑点评 个人点评 小编点评 评价 社区评价 对你的启发 对我的启发 启发 "
     "我的看法 个人看法 读后感 个人思考 吐槽",
 }
@@ -87,6 +90,7 @@ _SIMPLIFIED = str.maketrans(
 _LONGER_SUMMARY_LABEL = re.compile(r"(?:摘要|简介)[\u4e00-\u9fff]{2,10}|[\u4e00-\u9fff]{1,6}(?:摘要|简介|概要)")
 
 
+@functools.lru_cache(maxsize=4096)
 def label_kind(name: str) -> str | None:
     """The kind of a label as written (`**论文链接：**` → paper), or None for an unknown label."""
     key = (
@@ -104,6 +108,13 @@ def label_kind(name: str) -> str | None:
         return "summary"
     if "作者" in key and len(key) <= 8:
         return "authors"
+    if key.endswith(("标题", "题目", "名称")) and len(key) <= 7:  # `英文原标题`, `中文论文题目`
+        if "英文" in key or "原" in key:
+            return "title_en"
+        if "中文" in key or "译" in key:
+            return "title_zh"
+    if key.endswith(("关键词", "关键字")) and len(key) <= 7:  # `英文关键词`
+        return "keywords"
     if key.endswith(("日期", "时间", "备注", "评分")) and len(key) <= 6:  # `阅读日期`, `收录时间`: when, not what
         return "meta"
     if key.endswith(("点评", "锐评", "短评", "评价")) and len(key) <= 6:  # `编者点评`: the digest's own view
@@ -168,7 +179,10 @@ def _field(segment: str) -> Field | None:
     kind = label_kind(name)
     if kind is None:
         return None
-    return Field(kind, name, segment[match.end() :].strip())
+    value = segment[match.end() :].strip()
+    if value.endswith(("**", "__")) and value.count(value[-2:]) % 2:  # `**论文简介：value**`: the line's bold
+        value = value[:-2].rstrip()
+    return Field(kind, name, value)
 
 
 def bare_label(line: str) -> str | None:

@@ -32,7 +32,7 @@ _EXPECTED = {
 
 # Keys by which a one-paper note names its paper, in the order they are tried.
 NOTE_REFERENCE_KEYS = ("arxiv", "arxiv_id", "arxiv_url", "paper", "paper_url", "paper_link", "pdf", "pdf_url")
-NOTE_REFERENCE_KEYS += ("url", "link", "source", "huggingface", "hf")
+NOTE_REFERENCE_KEYS += ("url", "link", "source", "source_url", "original_url", "arxiv_link", "huggingface", "hf")
 NOTE_TITLE_ZH_KEYS = ("title_zh", "title_cn", "zh_title", "cn_title", "chinese_title", "中文标题")
 NOTE_TITLE_EN_KEYS = ("original_title", "title_en", "en_title", "english_title", "paper_title", "英文标题")
 NOTE_AUTHOR_KEYS = ("authors", "author", "作者")

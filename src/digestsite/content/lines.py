@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from digestsite.content import arxiv, references
-from digestsite.content.fields import Field, bare_label, parse_fields, strip_prefix
+from digestsite.content.fields import Field, bare_label, label_kind, parse_fields, strip_prefix
 from digestsite.content.references import Link, Ref
 from digestsite.content.titles import plain
 
@@ -30,6 +30,11 @@ _ROW_LETTERS = 6  # letters allowed outside the links of a link row (`⭐8`, `�
 _PAGE_MARKUP = re.compile(r"""(?:import|export)\s[^'"]*\sfrom\s+['"][^'"\n]+['"];?|:::\s*[A-Za-z]*(?:\s.*)?""")
 _SCORE = re.compile(r"\d(?:\.\d+)?\s*/\s*(?:5|10|100)(?:\.0)?\b|\d+(?:\.\d+)?\s*分")
 _SEPARATED = re.compile(r"\s+[|｜·•]\s+")
+_BOLD_THEN_ID = re.compile(
+    r"\*\*[^*\n]+\*\*\s*[（(]\s*(?:arxiv\s*[:：]?\s*)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?\s*[）)]", re.IGNORECASE
+)
+_CALLOUT = re.compile(r"\[!([A-Za-z-]+)\][+-]?[ \t]*(.*)")  # an Obsidian callout's first line
+_SUMMARY_CALLOUTS = ("abstract", "summary", "tldr")
 _META_ITEM = 64  # characters of one topic of a topic line
 _META_ROW_ITEM = 100  # characters of one item of a metadata row (an author list may be one)
 _MARKUP_LETTERS = 80  # letters in a line of markup that carries an ID: labels, not a sentence
@@ -50,13 +55,44 @@ class LineInfo:
     label: str | None = None
     codes: list[str] = field(default_factory=list)
     leading_id: bool = False  # `- [2608.00400] Title——…`: the item opens by naming its paper
+    cited: Link | None = None  # `… 描述 [论文](url)`: the line ends by citing its paper
 
     @property
     def strong(self) -> bool:
-        return self.role in ("fields", "links", "html") or self.leading_id
+        return self.role in ("fields", "links", "html") or self.leading_id or self.cited is not None
 
 
 _BLANK = LineInfo("blank")
+
+_GENERIC_WORDS = re.compile(
+    r"(?:arxiv|hf|huggingface|paper|papers|pdf|abs|html|link|links|url|论文|論文|原文|链接|鏈接|連結|地址|主页|主頁|"
+    r"项目|項目|project|page|homepage|website|code|github|代码|代碼|demo|alphaxiv|openreview|pwc|paperswithcode|"
+    r"全文|下载|下載|页面|網頁|网页|详细|介绍|here|source|来源|摘要|abstract|view|read|more|details|全文链接)+"
+)
+_GENERIC_PHRASE = re.compile(r"查看|點擊|点击|详情|詳情|跳转|跳轉|前往|阅读原文|閱讀原文|click|see more|read more")
+_ID_TEXT = re.compile(r"(?:arxiv|hf|huggingface|paper|pdf|abs|论文|原文)?\d{4}\.?\d{4,5}(?:v\d+)?")  # dots gone
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def generic_link_text(text: str) -> bool:
+    """Link texts that name the link, not the paper: `arXiv`, `📄 论文`, `到论文主页查看详情`, an ID."""
+    key = _NOT_WORD.sub("", plain(text).lower())
+    if not key:
+        return True
+    if _GENERIC_PHRASE.search(key) or _ID_TEXT.fullmatch(key):
+        return True
+    return len(key) <= 16 and _GENERIC_WORDS.fullmatch(key) is not None
+
+
+def trailing_citation(rest: str, found: list[Link]) -> Link | None:
+    """The link that ends a line of text and names its paper by a generic word (`… 描述 [论文](…)`,
+    `— 说明 [来源-huggingface](…)`): the line's citation of the paper it is about."""
+    if not found:
+        return None
+    last = found[-1]
+    if rest[last.end :].strip(" 。.）)") or not generic_link_text(last.text):
+        return None
+    return last if references.refs_in(rest[last.start : last.end]) else None
 
 
 def classify(line: str) -> LineInfo:
@@ -93,6 +129,10 @@ def classify(line: str) -> LineInfo:
     if rest.startswith(_AUTHOR_EMOJI):
         value = _SEPARATED.split(rest.lstrip("".join(_AUTHOR_EMOJI)).strip())[0]  # `👥 A, B · 🏷 cs.CL`
         return LineInfo("fields", fields=[Field("authors", "👤", value)])
+    if rest[0] == "[" and (callout := _CALLOUT.fullmatch(rest)):
+        kind = "summary" if callout.group(1).lower() in _SUMMARY_CALLOUTS else label_kind(callout.group(2))
+        if kind is not None or not callout.group(2):
+            return LineInfo("label", label=kind)  # `> [!abstract] 一句话`: the label of what the callout says
     label = bare_label(line)
     if label is not None:
         return LineInfo("label", label=label)
@@ -106,13 +146,18 @@ def classify(line: str) -> LineInfo:
         return LineInfo("links")
     if rest[0] == "[" and rest[1:2].isdigit() and (named := references.heading_ids(rest)):
         return LineInfo("prose", refs=named, leading_id=True)
+    if rest[:2] == "**" and (bold_id := _BOLD_THEN_ID.match(rest)):  # `**Title**（arXiv:2608.02556）：说明`
+        arxiv_id = arxiv.normalise_id(bold_id.group("id"))
+        if arxiv_id:
+            return LineInfo("prose", refs=[Ref(arxiv_id, arxiv.abs_url(arxiv_id), "", "id")], leading_id=True)
     refs = references.refs_in(rest)
     found = references.links(rest) if "](" in rest else []
     if not refs and not found and "://" not in rest:
         return LineInfo("links", codes=_CODE_SPAN.findall(rest)) if _is_meta_row(rest) else LineInfo("prose")
     if _is_row(rest, found) or _is_meta_row(rest):
         return LineInfo("links", refs=refs, links=found, codes=_CODE_SPAN.findall(rest))
-    return LineInfo("prose", refs=refs, links=found)
+    cited = trailing_citation(rest, found) if len(refs) == 1 else None
+    return LineInfo("prose", refs=refs, links=found, cited=cited)
 
 
 def _named_in_markup(rest: str) -> list[Ref]:

@@ -3,7 +3,8 @@
 No configuration: the entries of a file are the headed sections that carry a paper reference
 (`content/sections.py`), each read line by line (`content/extract.py`). Structure around them (titles,
 section headings, preambles, statistics, footers) is never an error. Errors are kept for what an author
-must fix: a malformed arXiv ID in a paper link, invalid UTF-8, the same paper twice in one file.
+must fix: a malformed arXiv ID in a paper link, invalid UTF-8, one ID linked by two headed entries with
+different titles. A paper given again (under another topic, in a closing recap) is one paper.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from slugify import slugify
 
 from digestsite.content import arxiv, tables
-from digestsite.content.blocks import Block, scan_blocks
+from digestsite.content.blocks import VERBATIM, Block, scan_blocks
 from digestsite.content.cards import cards
 from digestsite.content.extract import Draft, read_entry
 from digestsite.content.fields import Field, label_kind, labelled
@@ -24,7 +25,7 @@ from digestsite.content.frontmatter import FRONT_MATTER_KEYS, FrontMatter, NoteP
 from digestsite.content.lines import LineInfo, classify
 from digestsite.content.model import Batch, Diagnostic, Paper, Severity, SourceRef
 from digestsite.content.records import Record, RecordLines, split_records
-from digestsite.content.references import Ref, heading_ids, refs_in
+from digestsite.content.references import Ref, heading_ids, might_refer, refs_in
 from digestsite.content.sections import Outline, Section, outline
 from digestsite.content.titles import clean_title, has_cjk, is_latin, looks_english, split_titles
 
@@ -56,6 +57,15 @@ class ParseResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """Where a file first gave a paper: its line, whether as an item of a list, and its titles."""
+
+    line: int
+    listed: bool
+    titles: frozenset[str] = frozenset()
+
+
 @dataclass
 class Outcome:
     """One section as read: a paper, or why it is not one (for `check --explain`)."""
@@ -64,6 +74,7 @@ class Outcome:
     heading: str
     paper: Paper | None = None
     reason: str = ""
+    repeat: bool = False  # the paper given again (a recap, another topic's list): one paper with the first
 
 
 @dataclass
@@ -133,8 +144,11 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     outcomes = _read_entries(doc, blocks, body, front.lang, slug, report)
     if not doc.sections and (listed := split_records(body, 0, len(body))) is not None:
         outcomes = _listed(listed, body, 1, front.lang, slug, report, {})
-    outcomes = _with_table_rows(outcomes, doc, body, front.lang, slug, report)
+    outcomes = _repeats_merged(_with_table_rows(outcomes, doc, body, front.lang, slug, report))
     papers = [o.paper for o in outcomes if o.paper is not None]
+    if not papers and not doc.entries and (opening := _opening_reference(blocks, body)) is not None:
+        outcomes = [_opening_note(opening, blocks, body, doc, front.lang, slug, report)]
+        papers = [o.paper for o in outcomes if o.paper is not None]
     if front.paper is not None and all(paper.arxiv_id == front.paper.arxiv_id for paper in papers):
         outcomes = [_note(front, front.paper, blocks, body, doc, slug, report)]
         papers = [o.paper for o in outcomes if o.paper is not None]
@@ -243,7 +257,8 @@ def _titled_by_front_matter(paper: Paper, front: FrontMatter, outcomes: list[Out
     …"` above `# DeepSeek LLM：中文标题`) lends it to the paper when the body has no English title; a
     Chinese one (`title: "【论文速读】| 中文标题"`) when the body has no Chinese title."""
     title = clean_title(front.title.get("*", ""))[0]
-    if title and is_latin(title) and not is_latin(paper.title):
+    untitled = paper.title == f"arXiv:{paper.arxiv_id}"  # a note titled only by its front matter
+    if title and is_latin(title) and (untitled or not is_latin(paper.title)):
         better = replace(paper, title=title)
     elif title and has_cjk(title) and not paper.title_zh and is_latin(paper.title):
         better = replace(paper, title_zh=title)
@@ -288,6 +303,38 @@ def _note(
     if outcome.paper is not None:
         outcome.paper = replace(outcome.paper, source=SourceRef(report.path, note.line))
     return replace(outcome, line=note.line, heading=heading.text or title or f"arXiv:{note.arxiv_id}")
+
+
+def _opening_reference(blocks: list[Block], body: list[str]) -> int | None:
+    """The body line that names the paper of a one-paper note written without a heading of its own:
+    fields or a link line before the first heading (`* 论文名称：[Title](…)`, `**论文地址：…**`) name
+    exactly one paper (the caller has found no entry that names another)."""
+    found: dict[str, int] = {}
+    for block in blocks:
+        if block.kind == "heading":
+            break
+        if block.kind in VERBATIM:
+            continue
+        for index in range(block.start, block.end):
+            info = classify(body[index]) if might_refer(body[index]) else None
+            if info is not None and info.strong:
+                for ref in info.refs:
+                    if ref.arxiv_id:
+                        found.setdefault(ref.arxiv_id, index)
+    if len(found) != 1:
+        return None
+    return next(iter(found.values()))
+
+
+def _opening_note(
+    line: int, blocks: list[Block], body: list[str], doc: Outline, lang: str, slug: str, report: _Reporter
+) -> Outcome:
+    """A one-paper note that opens with the paper's fields: its whole body is the entry, its headings
+    (简介, 主要方法, Abstract) parts of the text."""
+    heading = Block("heading", line, line, level=1, text="")
+    draft = read_entry(heading, blocks, body, doc.info, "", [])
+    outcome = _paper(draft, heading, lang, slug, report, {}, titled=False)
+    return replace(outcome, heading=outcome.paper.title if outcome.paper else "")
 
 
 def _no_entries(doc: Outline) -> str:
@@ -345,8 +392,9 @@ def _take_footer(doc: Outline, blocks: list[Block], body: list[str]) -> str:
     own = _entry_blocks(doc, blocks, starts, section)
     attribution = ""
     end = doc.entries[last]
-    while len(own) > 1:
-        block = own[-1]
+    position = len(own) - 1
+    while position > 0:
+        block = own[position]
         text = "\n".join(body[block.start : block.end]).strip()
         if block.kind == "hr" or (block.kind == "paragraph" and _TAGS_ONLY.fullmatch(text)):
             pass  # a rule, or `<div align="center">` / `</div>` around a footer line
@@ -360,12 +408,22 @@ def _take_footer(doc: Outline, blocks: list[Block], body: list[str]) -> str:
             and (_FOOTER.search(text) and len(text) < 200)
         ):
             pass
+        elif block.kind == "paragraph" and block.end - block.start == 1 and _is_scrap(text):
+            position -= 1  # `97`, `大模型论文daily 46` below a footer: gone with it, else kept
+            continue
         else:
             break
-        own.pop()
+        position -= 1
         end = block.start
     doc.entries[last] = end
     return attribution
+
+
+_SCRAP = 24  # characters of a line of page furniture: a counter, a column name
+
+
+def _is_scrap(text: str) -> bool:
+    return len(text) <= _SCRAP and not any(mark in text for mark in "。！？.!?：:") and "://" not in text
 
 
 def _is_attribution(line: str) -> bool:
@@ -383,8 +441,9 @@ def _read_entries(
 ) -> list[Outcome]:
     starts = [b.start for b in blocks]
     outcomes: list[Outcome] = []
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, Seen] = {}
     skipped = set(doc.skipped)
+    lists = _lists_of_papers(doc, blocks, starts, body)
     split_before = False  # whether a section of this file was a list of papers
     for section in doc.sections:
         line = report.body_line(section.block.start)
@@ -404,14 +463,14 @@ def _read_entries(
             outcomes.append(Outcome(line, heading, reason=f"structure (a list of {len(carded)} paper cards)"))
             outcomes.extend(_row_paper(row, lang, slug, report) for row in carded)
             continue
-        listed = None
-        named = len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id})
-        if named > 1 or (named == 1 and split_before):
+        listed = lists.get(section.index)
+        if section.index not in lists and lists and _named(section) == 1:
+            # one paper under `## 方向B`, listed like the other sections' papers (`📄 Title`); under a
+            # heading that may be its own title only when it is an item with its fields (`- Title`
+            # over `  - 链接：…`) and no list came before
             stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
-            if named > 1:
-                listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
-            else:  # one paper under `## 方向B`, listed like the others (`📄 Title`)
-                listed = split_records(body, section.block.end, stretch, titled_only=True)
+            titled = not split_before and is_latin(clean_title(heading)[0])
+            listed = split_records(body, section.block.end, stretch, titled_only=not titled, items_only=titled)
         split_before = split_before or listed is not None
         if listed is not None:
             if listed[0].start != section.block.start:  # the heading is not itself the first record's
@@ -425,8 +484,27 @@ def _read_entries(
     return outcomes
 
 
+def _named(section: Section) -> int:
+    return len({ref.arxiv_id for _, ref, strong in section.refs if strong and ref.arxiv_id})
+
+
+def _lists_of_papers(doc: Outline, blocks: list[Block], starts: list[int], body: list[str]) -> dict[int, list[Record]]:
+    """The entries that are lists of papers (`1. **Title**` items with their fields), by section index."""
+    lists: dict[int, list[Record]] = {}
+    for index, end in doc.entries.items():
+        section = doc.sections[index]
+        if index in doc.skipped or _named(section) < 2:
+            continue
+        own = _entry_blocks(doc, blocks, starts, section)
+        stretch = next((b.start for b in own if b.kind == "heading"), end)  # up to a sub-heading
+        listed = split_records(body, section.block.end, stretch, None if section.kind else section.block)
+        if listed is not None:
+            lists[index] = listed
+    return lists
+
+
 def _carded(
-    body: list[str], section: Section, own: list[Block], end: int, first_seen: dict[str, int]
+    body: list[str], section: Section, own: list[Block], end: int, first_seen: dict[str, Seen]
 ) -> list[tables.Row] | None:
     """The cards of a section whose papers all come in HTML cards (each paper once), else None."""
     stretch = next((b.start for b in own if b.kind == "heading"), end)
@@ -439,7 +517,7 @@ def _carded(
     fresh = []
     for row in found:
         if row.arxiv_id not in first_seen:
-            first_seen[row.arxiv_id] = row.line
+            first_seen[row.arxiv_id] = Seen(row.line, True)
             fresh.append(row)
     return fresh
 
@@ -451,7 +529,7 @@ def _listed(
     lang: str,
     slug: str,
     report: _Reporter,
-    first_seen: dict[str, int],
+    first_seen: dict[str, Seen],
 ) -> list[Outcome]:
     """Each record of a list of papers, read as an entry headed by its first line."""
     outcomes = []
@@ -459,10 +537,12 @@ def _listed(
         lines = RecordLines(body, record)
         heading = Block("heading", record.start, record.start + 1, level, record.heading)
         refs = refs_in(record.heading) or heading_ids(record.heading)
+        if not refs and (first := classify(body[record.start])).strong and first.role == "prose":
+            refs = first.refs  # `**Name** — 说明 [论文](…)`, `**Name**（arXiv:…）：说明`
         draft = read_entry(heading, lines.blocks(), lines, {}, "", refs)
         if record.lead:
             draft.summary = f"{record.lead}\n\n{draft.summary}".strip()
-        outcomes.append(_paper(draft, heading, lang, slug, report, first_seen))
+        outcomes.append(_paper(draft, heading, lang, slug, report, first_seen, listed=True))
     return outcomes
 
 
@@ -560,10 +640,17 @@ def _owner(section: Section, doc: Outline) -> int | None:
 
 
 def _paper(
-    draft: Draft, block: Block, lang: str, slug: str, report: _Reporter, first_seen: dict[str, int], titled: bool = True
+    draft: Draft,
+    block: Block,
+    lang: str,
+    slug: str,
+    report: _Reporter,
+    first_seen: dict[str, Seen],
+    titled: bool = True,
+    listed: bool = False,
 ) -> Outcome:
     """The paper of an entry; `titled` says whether its heading may stand in for a missing title
-    (`## 论文链接` may not)."""
+    (`## 论文链接` may not), `listed` whether the entry is an item of a list."""
     heading = block.text
     line = report.body_line(block.start)
     best = draft.best_ref()
@@ -576,14 +663,19 @@ def _paper(
         report.error(report.body_line(ref_line), f"link '{_short(ref.url)}' has a malformed arXiv ID")
         return Outcome(line, heading, reason=f"malformed arXiv ID in '{_short(ref.url)}'")
     arxiv_id = ref.arxiv_id
-    if arxiv_id in first_seen:
-        report.error(line, f"arXiv {arxiv_id} appears twice in this file (first at line {first_seen[arxiv_id]})")
-        return Outcome(line, heading, reason=f"arXiv {arxiv_id} already at line {first_seen[arxiv_id]}")
+    if ref.kind in ("link", "bare", "html") and arxiv.footnote_in(ref.url, arxiv_id):
+        message = f"link '{_short(ref.url)}' read as arXiv {arxiv_id} (the digits after it end a footnote mark)"
+        report.warning(report.body_line(ref_line), message)
     fallback = clean_title(heading)[0] if titled else ""
     title = draft.title_en or draft.title_zh or fallback or f"arXiv:{arxiv_id}"
     if not draft.summary:  # a paper all the same: its titles and links are worth listing
         report.warning(line, f"entry '{_short(title)}' has no summary")
-    first_seen[arxiv_id] = line
+    titles = frozenset(t.lower() for t in (draft.title_en, draft.title_zh) if t)
+    earlier = first_seen.get(arxiv_id)
+    if earlier is not None and not (listed or earlier.listed or titles & earlier.titles):
+        report.error(line, f"arXiv {arxiv_id} appears twice in this file (first at line {earlier.line})")
+        return Outcome(line, heading, reason=f"arXiv {arxiv_id} already at line {earlier.line}")
+    first_seen.setdefault(arxiv_id, Seen(line, listed, titles))
     if draft.bare_link_line is not None and not draft.title_zh:
         report.warning(report.body_line(draft.bare_link_line), f"'{title}' has no Chinese title (bare URL link line)")
     truncated = draft.summary.endswith(_TRUNCATION_MARKS)
@@ -609,7 +701,30 @@ def _paper(
         abstract_en=draft.abstract_en,
         votes=draft.votes,
     )
-    return Outcome(line, heading, paper=paper)
+    return Outcome(line, heading, paper=paper, repeat=earlier is not None)
+
+
+def _repeats_merged(outcomes: list[Outcome]) -> list[Outcome]:
+    """A paper the file gives more than once (under two topics, or again in a closing recap) is one
+    paper, where it first appears, with the fullest of its write-ups; the other places say so."""
+    if not any(outcome.repeat for outcome in outcomes):
+        return outcomes
+    places: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.paper is not None:
+            places.setdefault(outcome.paper.arxiv_id, []).append(outcome)
+    for arxiv_id, found in places.items():
+        if len(found) < 2:
+            continue
+        best = max(found, key=lambda outcome: len(outcome.paper.summary) if outcome.paper else 0).paper
+        assert best is not None
+        first = found[0]
+        best = replace(best, source=first.paper.source if first.paper else best.source)
+        first.paper = best
+        for later in found[1:]:
+            later.paper = None
+            later.reason = f"repeats arXiv {arxiv_id} (line {first.line})"
+    return outcomes
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -10,31 +10,37 @@ entry. A record that names no paper (a talk with only a code link) is an entry t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from digestsite.content.blocks import Block, scan_blocks
-from digestsite.content.fields import parse_fields
-from digestsite.content.lines import classify
-from digestsite.content.references import LINK
+from digestsite.content.fields import bare_label, parse_fields
+from digestsite.content.lines import classify, trailing_citation
+from digestsite.content.references import LINK, links
 
 _ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _BRACKET_NUMBER = re.compile(r"\[\d{1,3}\][ \t]+(?=\S)")  # `[1] Title`, at the margin
 _NUMBERED = re.compile(r"\d{1,3}[.．、][ \t]*(?=\S)")
 _NUMBERED_TITLE = 60  # characters of a numbered title line (`1.首次！AI 生成论文通过同行评审`)
 # `**ClawBench：…** — HF 热度 244，…`: a bold name, a dash or colon, then what the item says about it.
-_BOLD_LEAD = re.compile(r"\*\*([^*\n]+)\*\*\s*(?:[—–]{1,2}|-{1,2}|[:：])\s*(?P<lead>\S.*)")
+_BOLD_LEAD = re.compile(
+    r"\*\*([^*\n]+)\*\*\s*(?P<note>[（(][^（）()\n]{1,40}[）)]\s*)?(?:[—–]{1,2}|-{1,2}|[:：])\s*(?P<lead>\S.*)"
+)  # `**Title**（arXiv:2608.02556）：说明`: the note in brackets goes with the title
 _DASH_LEAD = re.compile(r"(?P<head>[^—\n]+?)\s*——\s*(?P<lead>\S.*)")
 # `（Xu et al.）`, `（Fazliani & Udell）`: the authors after a title, in Latin letters.
 _AUTHORS_TAIL = re.compile(
     r"\s*[（(][A-Z][^（）()\u4e00-\u9fff]{0,60}?(?:et al\.?|&| and |,)[^（）()\u4e00-\u9fff]{0,40}[)）]\s*$"
 )
+_ID = re.compile(r"\d{4}\.\d{4,5}")
 _LEAD_MIN = 20  # characters: a shorter tail is part of the title line (`**Title** — 8/10`)
 _BOLD_LINE = re.compile(r"\*\*([^*\n]+)\*\*\s*")
 _FENCE = ("```", "~~~")
 _BADGE_TITLE = re.compile(r"[\U0001f300-\U0001faff\u2600-\u27bf]\ufe0f?[ \t]*([^\s|].{3,200})")
 _SENTENCE_ENDS = ("。", "！", "？", "；", "：", ":")
 _TITLE_FIELDS = ("title", "title_en", "title_zh")
+
+
+Search = Callable[[Sequence[str], int, int], list[tuple[int, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +54,12 @@ class Record:
 
 
 def split_records(
-    body: Sequence[str], start: int, end: int, heading: Block | None = None, titled_only: bool = False
+    body: Sequence[str],
+    start: int,
+    end: int,
+    heading: Block | None = None,
+    titled_only: bool = False,
+    items_only: bool = False,
 ) -> list[Record] | None:
     """The records of body lines `start`…`end`, or None when they are not a list of papers.
 
@@ -56,12 +67,24 @@ def split_records(
     own, headed by it (`# 1. Title` and its paper, then `**2. Title**` and the next).
     """
     ids = _strong_ids(body, start, end)
-    if len(set().union(*ids.values()) if ids else ()) < (1 if titled_only else 2):
+    least = 1 if titled_only or items_only else 2
+    named = len(set().union(*ids.values()) if ids else ())
+    linked: list[int] = []
+    if named == 1 and least == 2:  # news items with a `原文链接：` each, one of them to a paper
+        linked = _link_fields(body, start, end)
+        least = 1 if len(linked) >= _LINKED_ITEMS else 2
+    if named < least:
         return None
     best: list[Record] | None = None
     best_share = 0.0
-    searches = (_bracketed_starts, _titled_starts) if titled_only else (_bracketed_starts, _item_starts, _titled_starts)
-    for search in (*searches, _numbered_starts):
+    if items_only:  # one paper in a file whose other sections list theirs as items
+        searches: tuple[Search, ...] = (_headed_item_starts, _bold_item_starts)
+    elif titled_only:
+        searches = (_bracketed_starts, _titled_starts, _headed_item_starts, _bold_item_starts, _lead_line_starts)
+        searches += (_numbered_starts,)
+    else:
+        searches = (_bracketed_starts, _item_starts, _titled_starts, _lead_line_starts, _numbered_starts)
+    for search in searches:
         starts = search(body, start, end)
         if not starts:
             continue
@@ -70,8 +93,8 @@ def split_records(
             starts = [(heading.start, heading.text), *starts]
         elif before:
             continue
-        records = _records(body, starts, end, ids, 1 if titled_only else 2)
-        if records is None:
+        records = _records(body, starts, end, ids, least)
+        if records is None or (linked and not _each_linked(records, linked)):
             continue
         # The way of splitting whose records most often name a paper: `📄 Title` lines over the
         # field bullets under each of them.
@@ -81,6 +104,24 @@ def split_records(
         if share >= 1:
             break
     return best
+
+
+_LINKED_ITEMS = 3  # items of one shape, each with a link field, that make a list even with one paper
+
+
+def _link_fields(body: Sequence[str], start: int, end: int) -> list[int]:
+    """Lines that are a link field (`原文链接：https://…`), whatever the link leads to."""
+    found = []
+    for index in range(start, end):
+        if "://" in body[index] and (fields := parse_fields(body[index])) and fields[0].kind == "paper":
+            found.append(index)
+    return found
+
+
+def _each_linked(records: list[Record], linked: list[int]) -> bool:
+    """Whether the records are items of one shape: all but one of them, three at least, hold a link field."""
+    holding = sum(1 for record in records if any(record.start <= line < record.end for line in linked))
+    return holding >= max(_LINKED_ITEMS, len(records) - 1)
 
 
 class RecordLines(Sequence[str]):
@@ -136,6 +177,55 @@ def _item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, s
         match = _ITEM.match(body[index])
         if match:
             starts.append((index, body[index][match.end() :].strip()))
+    return starts
+
+
+def _uncited(lead: str) -> str:
+    """What an item's first line says after its title, without the link citing the item's paper."""
+    cited = trailing_citation(lead, links(lead))
+    return lead[: cited.start].rstrip() if cited is not None else lead
+
+
+def _headed_item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Items at the margin that give a title, not a field, with the item's fields indented below it
+    (`- English Title` over `  - 原文链接：…`)."""
+    starts = []
+    for index in range(start, end - 1):
+        line = body[index]
+        match = _ITEM.match(line)
+        if match is None or not body[index + 1][:1].isspace() or not body[index + 1].strip():
+            continue
+        text = line[match.end() :].strip()
+        if text and "://" not in text and parse_fields(text) is None and bare_label(text) is None:
+            starts.append((index, text))
+    return starts
+
+
+def _lead_line_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Lines at the margin that head a list of fields right below them (`[读后感：《Title》](blog)` over
+    `- **论文地址**：…`): the line names the paper, the list gives its fields."""
+    starts = []
+    for index in range(start, end - 1):
+        line = body[index]
+        if not line.strip() or line[0] in " \t#>|" or _ITEM.match(line) or _ITEM.match(body[index + 1]) is None:
+            continue
+        if parse_fields(line) is None and bare_label(line) is None and not line.rstrip().endswith(_SENTENCE_ENDS):
+            starts.append((index, line.strip()))
+    return starts
+
+
+def _bold_item_starts(body: Sequence[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Items at the margin that open with a bold name, not a label (`- **Name：标题** — 说明 [论文](…)`)."""
+    starts = []
+    for index in range(start, end):
+        line = body[index]
+        match = _ITEM.match(line)
+        if match is None or not line.startswith("**", match.end()):
+            continue
+        text = line[match.end() :].strip()
+        bold = _BOLD_LINE.match(text)
+        if bold and _bold_title(bold.group(1)) and not text[bold.end() :].startswith((":", "：")):
+            starts.append((index, text))  # not `- **核心创新**：…`, a label over its text
     return starts
 
 
@@ -214,8 +304,10 @@ def _records(
         papers += len(named)
         lead = _BOLD_LEAD.fullmatch(heading)
         dashed = _DASH_LEAD.fullmatch(heading)
-        if lead and len(lead.group("lead")) >= _LEAD_MIN and "](" not in lead.group("lead") and "://" not in heading:
-            records.append(Record(line, stop, f"**{lead.group(1).strip()}**", lead.group("lead")))
+        said = _uncited(lead.group("lead")) if lead else ""
+        least_lead = 1 if lead and _ID.search(lead.group("note") or "") else _LEAD_MIN  # `**Title**（arXiv:…）：说明`
+        if lead and len(said) >= least_lead and "](" not in said and "://" not in said:
+            records.append(Record(line, stop, f"**{lead.group(1).strip()}**", said))
         elif dashed and len(dashed.group("lead")) >= _LEAD_MIN and "://" not in heading:
             head = _AUTHORS_TAIL.sub("", dashed.group("head"))  # `Title（Xu et al.）——说明`
             records.append(Record(line, stop, head, dashed.group("lead")))

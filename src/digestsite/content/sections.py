@@ -44,7 +44,7 @@ _SUB_WORDS = _words(
     "insights discussion approach introduction details key idea problem analysis evaluation notes "
 )
 _STRUCTURE_WORDS = _words(
-    "统计 目录 参考文献 参考资料 引用 总结 今日总结 结语 写在最后 往期 订阅 关注 致谢 附录 索引 导航 "
+    "统计 概览 目录 参考 参考文献 参考资料 引用 总结 今日总结 结语 写在最后 往期 订阅 关注 致谢 附录 索引 导航 "
     "论文列表 论文详情 深入解析 重点论文 趋势 说明 免责声明 更新日志 排名 推荐阅读 "
     "相关链接 数据来源 来源 目錄 參考文獻 統計 訂閱 references reference contents toc statistics stats about "
     "appendix "
@@ -80,7 +80,8 @@ class Section:
         strong = {ref.arxiv_id or ref.url for _, ref, is_strong in self.refs if is_strong}
         if strong or self.kind:
             return strong
-        return {ref.arxiv_id or ref.url for _, ref, _ in self.refs}
+        weak = {ref.arxiv_id or ref.url for _, ref, _ in self.refs}
+        return weak if len(weak) == 1 else set()  # sentences citing several papers: a reading list
 
 
 @dataclass(slots=True)
@@ -328,10 +329,30 @@ def _extents(sections: list[Section], entry_of: dict[int, int], counts: dict[str
                 continue
             if later.level == level and _attachable(later, counts):
                 continue
+            if later.level < level and _misleveled(sections, later, is_entry, level, counts):
+                continue
             end = later.block.start
             break
         entries[index] = end
     return entries
+
+
+def _misleveled(
+    sections: list[Section], heading: Section, is_entry: set[int], level: int, counts: dict[str, int]
+) -> bool:
+    """`# 论文总结` inside `## 3. Title`, over the `## 核心痛点` the other entries have: a heading of the
+    write-up set one level too high. It names no paper, the next entry is at the entry's own level, and
+    the headings up to it are the sub-headings entries repeat."""
+    if heading.kind == "digest" or heading.ids():
+        return False
+    between = []
+    for later in sections[heading.index + 1 :]:
+        if later.index in is_entry:
+            return later.level == level and any(_attachable(s, counts) for s in between)
+        if later.ids() or later.level <= heading.level:
+            return False
+        between.append(later)
+    return False
 
 
 def _skipped(sections: list[Section], entries: dict[int, int]) -> list[int]:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from digestsite.content import arxiv, references
-from digestsite.content.extract import generic_link_text
 from digestsite.content.fields import parse_fields
+from digestsite.content.lines import generic_link_text
 from digestsite.content.titles import clean_title, has_cjk, is_latin, plain
 
 _DELIMITER = re.compile(r"\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")

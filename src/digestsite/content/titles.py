@@ -24,7 +24,7 @@ _BADGE = re.compile(rf"[{_EMOJI}]+(?:[\u4e00-\u9fff]{{1,4}}|[A-Za-z]{{1,8}})?(?=
 _EMOJI_RUN = re.compile(rf"[{_EMOJI}]+")
 _STARS = re.compile(r"[★☆✰⭐]+(?:\s*\d+(?:\.\d+)?(?:\s*/\s*\d+)?)?")
 _NUMBERING = re.compile(
-    r"^(?:\d{1,3}(?:[.)]|(?:\.\d{1,3})+[.)]?)\s+(?=\D)|\d{1,3}[.)](?=[A-Z\u4e00-\u9fff])|\[\d{1,3}\]\s*|\d{1,3}\s*[、）:：]\s*|[(（]\d{1,3}[)）]\s*|\d{2}\s+|"
+    r"^(?:\d{1,3}(?:[.)]|(?:\.\d{1,3})+[.)]?)\s+(?=\D)|\d{1,3}\s*[|｜]\s*|\d{1,3}[.)](?=[A-Z\u4e00-\u9fff])|\[\d{1,3}\]\s*|\d{1,3}\s*[、）:：]\s*|[(（]\d{1,3}[)）]\s*|\d{2}\s+|"
     r"[一二三四五六七八九十]{1,3}\s*[、.．]\s*|#\d{1,3}\s+|No\.\s*\d{1,3}\s*[:.]?\s*)"
 )
 _CATEGORY = r"[a-z][a-z-]*\.[A-Za-z][A-Za-z-]*"
@@ -37,6 +37,9 @@ _TRANSLATION = re.compile(r"(.+?)\s*[（(]([^()（）]{4,})[)）]")
 _POST_LABEL = re.compile(
     r"^[^:：\n]{0,12}(?:论文|論文|解读|解讀|分析|笔记|筆記|速读|精读|导读|阅读)[^:：\n]{0,6}[:：]\s*(?=[A-Za-z])"
 )
+# `知识卡片：中文标题`, `论文笔记：中文标题`: a label naming the kind of note, before a Chinese title.
+_NOTE_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:卡片|笔记|筆記|解读|解讀|速读|精读|导读)[:：]\s*(?=[\u4e00-\u9fff])")
+_BOOK_TITLE = re.compile(r"《([^《》]+)》")
 _SOURCE_PREFIX = re.compile(r"^(?:hf|hugging\s?face|arxiv)(?:\s+daily)?\s+papers?\s*[:：]\s*", re.IGNORECASE)
 _BARE_SCORE_SUFFIX = re.compile(r"\s+\d{1,2}(?:\.\d)?\s*/\s*10$")
 _SCORE_SUFFIX = re.compile(
@@ -132,8 +135,10 @@ def clean_title(text: str) -> tuple[str, int | None]:
         text = EDGE_ID.sub("", text)  # `2601.22607 - EigenData`
     if text[:1] in "HhAa" and (":" in text[:20] or "：" in text[:20]):
         text = _SOURCE_PREFIX.sub("", text, count=1)  # `HF daily paper: Title`
-    if _CJK.search(text[:20]) and (label := _POST_LABEL.match(text)) and is_latin(text[label.end() :]):
-        text = text[label.end() :]
+    if _CJK.search(text[:20]):
+        text = _without_post_label(text)
+    if text[:1] == "《" and text[-1:] == "》" and text.count("《") == 1:
+        text = text[1:-1].strip()  # `《CBAM: Convolutional Block Attention Module》`
     if text[-3:] == "/10":
         text = _BARE_SCORE_SUFFIX.sub("", text)  # `Title 7.5/10`
     for _ in range(2):
@@ -152,6 +157,25 @@ def clean_title(text: str) -> tuple[str, int | None]:
     if not _LETTER.search(text):  # `109`, `---`: a number or a rule, not a title
         return "", votes
     return _SPACES.sub(" ", text), votes
+
+
+def _without_post_label(text: str) -> str:
+    """`LLM 论文分析：English Title` and `知识卡片：中文标题` without the label naming the kind of post."""
+    label = _POST_LABEL.match(text)
+    if label and is_latin(text[label.end() :]):
+        return text[label.end() :]
+    label = _NOTE_LABEL.match(text)
+    return text[label.end() :] if label else text
+
+
+def book_title(text: str) -> str:
+    """The English title a Chinese text quotes in book-title marks (`论文阅读：《Sequence can Secretly Tell
+    You What to Discard》，…`), or ''."""
+    if "《" not in text:
+        return ""
+    quoted = [match.group(1).strip() for match in _BOOK_TITLE.finditer(text)]
+    latin = [title for title in quoted if is_latin(title) and len(title.split()) >= 3]
+    return latin[0] if len(latin) == 1 else ""
 
 
 def split_titles(text: str) -> tuple[str, str]:
