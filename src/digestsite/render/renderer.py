@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -19,10 +20,18 @@ from digestsite.render.environment import TemplateProblem, create_environment
 from digestsite.render.head import open_graph, scholarly_article, twitter_card
 from digestsite.render.hrefs import Hrefs
 from digestsite.render.links import Links
+from digestsite.render.specialize import Family, Refused, Specializer, Unspecializable, depends_on_key, family_path
 from digestsite.site.assemble import Site
 from digestsite.site.i18n import Locale
 from digestsite.site.pages import METADATA_CSS, Page, lead, page_description, page_shows_metadata
 from digestsite.site.routes import absolute_url, root_relative_url
+
+# Names of the context a family's templates may have written in (see `_family`); a page whose data
+# brings its own value for one of them renders with the plain templates.
+_FOLDED = frozenset(
+    ("lang", "site_title", "site_description", "has_feed", "has_topics", "page", "locale", "t", "content_lang",
+     "category_name", "link", "asset", "href_to")
+)  # fmt: skip
 
 
 class Renderer:
@@ -40,6 +49,7 @@ class Renderer:
         self._per_paper: dict[str, tuple[str, str]] = {}  # arXiv id → (description, BibTeX)
         self._hrefs = Hrefs(local)
         self._cards = CardCache(self.env, self.lead)
+        self._specializer = Specializer(self.env)
         self._helpers: dict[str, Any] = {  # those of one page are added by `_page_helpers`
             "summary": self.summary_html,
             "content_lang": self.content_lang,
@@ -71,14 +81,80 @@ class Renderer:
 
     def render(self, page: Page) -> str:
         try:
-            template = self.env.get_template(page.template)
             # Control characters in titles or summaries are HTML parse errors wherever they land.
-            return strip_control_characters(template.render(self._context(page)))
+            return strip_control_characters(self._rendered(page))
         except TemplateError as exc:
             where = getattr(exc, "filename", None) or page.template
             line = getattr(exc, "lineno", None)
             location = f"{where}:{line}" if line else where
             raise TemplateProblem(f"{location}: error: template failed on {page.path}: {exc}") from None
+
+    def _rendered(self, page: Page) -> str:
+        """The page from its family's own templates once it has them (see render/specialize.py), else from
+        the plain ones: the same text."""
+        key = self._family_key(page)
+        if key is not None:
+            template = self._specializer.template(key, page.template, partial(self._family, page, key[-1]))
+            if template is not None:
+                try:
+                    return template.render(self._context(page))
+                except Unspecializable:  # a template it included could not be specialized
+                    self._specializer.give_up(key)
+        return self.env.get_template(page.template).render(self._context(page))
+
+    def _family_key(self, page: Page) -> tuple[str, ...] | None:
+        """Pages of one template, kind and language at the same place in the route table share a family."""
+        if not _FOLDED.isdisjoint(page.data):
+            return None
+        routes = self.site.routes
+        try:
+            if routes.path(page.kind, page.lang, page.key) != page.path:
+                return None
+        except KeyError:  # not a routed page
+            return None
+        path = family_path(partial(routes.path, page.kind, page.lang), page.key)
+        return page.template, page.kind, page.lang, path
+
+    def _family(self, page: Page, path: str) -> Family:
+        """The values every page of `page`'s family shares, as its context (`_context`) gives them."""
+        routes, lang = self.site.routes, page.lang
+        locale = self.site.locales[lang]
+        stand_in = replace(page, path=path, key="", data={})
+
+        def href(target: str) -> str:
+            if depends_on_key(path, target):
+                raise Refused(target)
+            return self.href(stand_in, target)
+
+        def link(kind: str, key: str = "", lang: str | None = None) -> str:
+            return href(routes.path(kind, lang or page.lang, key))
+
+        return Family(
+            names={**self._shared(page, locale)},
+            attributes={
+                "page": {"kind": page.kind, "lang": lang},
+                "locale": {"lang": locale.lang, "html_lang": locale.html_lang, "name": locale.name},
+            },
+            calls={
+                "t": locale.t,
+                "content_lang": self.content_lang,
+                "category_name": lambda code: category_name(code, lang),
+                "link": link,
+                "asset": lambda name: href(self.assets[name].path),
+                "href_to": href,
+            },
+        )
+
+    def _shared(self, page: Page, locale: Locale) -> dict[str, object]:
+        """The context's values that are the same for every page of a language."""
+        config = self.site.config
+        return {
+            "lang": page.lang,
+            "site_title": config.title[page.lang],
+            "site_description": config.description[page.lang],
+            "has_feed": bool(config.base_url),
+            "has_topics": bool(self.site.topics.topics),
+        }
 
     def href(self, page: Page, target: str) -> str:
         """A link from `page` to an output file.
@@ -117,14 +193,10 @@ class Renderer:
             **self._helpers,
             **self._page_helpers(page, locale),
             "page": page,
-            "lang": page.lang,
             "locale": locale,
-            "site_title": config.title[page.lang],
-            "site_description": config.description[page.lang],
+            **self._shared(page, locale),
             "alternates": alternates,
             "canonical": absolute_url(base_url, page.path) if base_url and page.kind != "404" else "",
-            "has_feed": bool(base_url),
-            "has_topics": bool(site.topics.topics),
             "metadata_css": self._metadata_css(page),
             "description": description,
             "open_graph": open_graph(site, page, description),
