@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from digestsite.content.model import Paper
 from digestsite.site.assemble import BatchLink
@@ -51,17 +52,36 @@ class Card:
 
 class Links:
     """Makes the links of one page: `href` resolves routes from it, `content_lang` gives the `lang` attribute
-    of text in a language, and `et_al` the short form of a long list of authors."""
+    of text in a language, and `et_al` the short form of a long list of authors.
 
-    def __init__(self, lang: str, href: Href, content_lang: Callable[[str], str], et_al: Callable[[str], str]) -> None:
+    `memo`, shared by the pages of a build, keeps a paper's titles in each language and each link to a
+    paper made so far: a paper is linked from the pages of the papers related to it, all with one href.
+    """
+
+    def __init__(
+        self,
+        lang: str,
+        href: Href,
+        content_lang: Callable[[str], str],
+        et_al: Callable[[str], str],
+        memo: dict[tuple[str, ...], Any] | None = None,
+    ) -> None:
         self.lang = lang
         self.href = href
         self.content_lang = content_lang
         self.et_al = et_al
+        self.memo = {} if memo is None else memo
         self.zh_lang = content_lang("zh")
         self.chinese_first = lang.split("-")[0] == "zh"
 
     def titles(self, paper: Paper) -> Titles:
+        key = ("titles", self.lang, paper.arxiv_id, paper.title, paper.title_zh)
+        titles = self.memo.get(key)
+        if titles is None:
+            titles = self.memo[key] = self._titles(paper)
+        return titles  # type: ignore[no-any-return]
+
+    def _titles(self, paper: Paper) -> Titles:
         if not paper.title_zh:
             return Titles(paper.title, "en", "", "")
         if self.chinese_first:
@@ -69,7 +89,15 @@ class Links:
         return Titles(paper.title, "en", paper.title_zh, self.zh_lang)
 
     def papers(self, papers: Iterable[Paper]) -> list[PaperLink]:
-        return [PaperLink(self.href("paper", paper.slug), self.titles(paper)) for paper in papers]
+        links, memo, lang = [], self.memo, self.lang
+        for paper in papers:
+            href = self.href("paper", paper.slug)
+            key = ("paper", lang, href, paper.arxiv_id, paper.title, paper.title_zh)
+            link = memo.get(key)
+            if link is None:
+                link = memo[key] = PaperLink(href, self.titles(paper))
+            links.append(link)
+        return links
 
     def topics(self, topics: Iterable[Topic], most: int | None = None) -> tuple[Link, ...]:
         """Links to research topics (arXiv subject classes are shown with a paper's metadata instead)."""

@@ -226,10 +226,37 @@ def family_path(path_of: Callable[[str], str], key: str) -> str:
 
 
 def depends_on_key(family_path: str, target: str) -> bool:
-    """Whether a relative link from the family's pages to `target` differs between them: whether the
-    target lies in a folder named after a page's key, so the link's climb depends on that name."""
+    """Whether a relative link from the family's pages to `target` may differ between them: whether the
+    target may lie in a folder named after a page's key, so the link's climb depends on that name."""
+    return _key_position(family_path, target) >= 0
+
+
+def _key_position(family_path: str, target: str) -> int:
+    """The depth of the folder where the target's path may meet a page's key, else -1."""
     folders, goal = family_path.split("/")[:-1], target.split("/")[:-1]
     common = 0
     while common < len(folders) and common < len(goal) and folders[common] == goal[common]:
         common += 1
-    return common < len(folders) and common < len(goal) and folders[common] == SENTINEL
+    return common if common < len(folders) and common < len(goal) and folders[common] == SENTINEL else -1
+
+
+class SharedLinks:
+    """Relative links from the pages of a family, each worked out once for the whole family: from every
+    paper page, `../2403.19887/` leads to that paper, unless the page is that paper's own."""
+
+    def __init__(self, href: Callable[[str, str], str]) -> None:
+        self._href = href  # (page path, target) → the relative link
+        self._links: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def href(self, path: str, family_path: str, target: str) -> str:
+        """The link from the page at `path`, of the family whose pages stand at `family_path`, to `target`."""
+        link = self._links.get((family_path, target))
+        if link is None:
+            link = self._links[(family_path, target)] = (
+                self._href(family_path, target),
+                _key_position(family_path, target),
+            )
+        url, position = link
+        if position >= 0 and target.startswith("/".join(path.split("/")[: position + 1]) + "/"):
+            return self._href(path, target)  # the target lies in this page's own folder
+        return url
