@@ -190,7 +190,7 @@ class Renderer:
                     "lang": lang,
                     "name": site.locales[lang].name,
                     "html_lang": site.locales[lang].html_lang,
-                    "url": href(target),
+                    "url": self.href(page, target),  # not shared: the target is this page's own in a language
                     "absolute": absolute_url(base_url, target) if base_url else "",
                     "current": lang == page.lang,
                 }

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import Environment, Template, nodes
-from jinja2.compiler import CodeGenerator, Frame, has_safe_repr
+from jinja2.compiler import CodeGenerator, Frame, has_safe_repr, optimizeconst
 from jinja2.nodes import EvalContext
 from jinja2.visitor import NodeTransformer
 
@@ -163,7 +163,7 @@ def _joined_outputs(template: nodes.Template) -> None:
 
 
 def _generator(family: Family) -> type[CodeGenerator]:
-    class FoldingGenerator(CodeGenerator):
+    class FoldingGenerator(_LeanGenerator):
         def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
             _check_context(node)
             bound = _bound_names(node)
@@ -177,6 +177,44 @@ def _generator(family: Family) -> type[CodeGenerator]:
             super().visit_Template(node, frame)
 
     return FoldingGenerator
+
+
+class _LeanGenerator(CodeGenerator):
+    """Jinja's code, with the two commonest steps of a page written inline rather than as calls:
+
+    - `obj.attr` reads the attribute with the built-in `getattr`, and only when there is none goes on as
+      Jinja does (`environment.getattr`: the item of that name, else undefined);
+    - an autoescaped value that is a plain string is escaped by markupsafe's own escaping function,
+      without making a `Markup` of it first (the page's text is the same: it is joined into a string).
+    """
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        self.writeline("from markupsafe import _escape_inner as _escape_str")
+        super().visit_Template(node, frame)
+
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        if self.environment.is_async or self.environment.sandboxed:
+            CodeGenerator.visit_Getattr(self, node, frame)
+            return
+        self.write("(_attr if (_attr := getattr((_owner := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_owner, {node.attr!r}))")
+
+    def _inline_escape(self, frame: Frame, finalize: Any) -> bool:
+        return frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if not self._inline_escape(frame, finalize):
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("(_escape_str(_text) if (_text := ")
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if not self._inline_escape(frame, finalize):
+            super()._output_child_post(node, frame, finalize)
+            return
+        self.write(").__class__ is str else escape(_text))")
 
 
 class Specializer:
