@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,14 @@ from digestsite.render import specialize
 from digestsite.render.assets import collect_assets
 from digestsite.render.environment import create_environment
 from digestsite.render.head import ScholarlyArticles
+from digestsite.render.hrefs import Hrefs
 from digestsite.render.json_text import without_markup
 from digestsite.render.renderer import Renderer
-from digestsite.render.specialize import SENTINEL, depends_on_key
+from digestsite.render.specialize import SENTINEL, SharedLinks, depends_on_key, family_path
 from digestsite.render.theme import theme_dir
 from digestsite.site.assemble import load_site, with_browsing
 from digestsite.site.pages import plan_pages
-from digestsite.site.routes import absolute_url
+from digestsite.site.routes import Routes, absolute_url
 from helpers import HOSTILE, REPO, SEEDS, write_site
 
 SPECIALIZED: dict[str, bool] = {}  # the last `rendered`: whether each template had a family specialized
@@ -168,3 +170,28 @@ def test_json_ld_joined_from_shared_members_is_json_dumps_of_the_whole(tmp_path)
         whole = without_markup(strip_control_characters(json.dumps(data, ensure_ascii=False, sort_keys=True)))
         assert articles(page, paper) == whole
         assert json.loads(str(articles(page, paper)))["url"].endswith(page.path.removesuffix("index.html"))
+
+
+@pytest.mark.parametrize("local", [False, True])
+def test_links_shared_by_a_family_are_the_page_s_own_links(local):
+    routes = Routes(("zh", "en"))
+    pages = [
+        (kind, lang, key)
+        for lang in routes.languages
+        for kind, keys in (
+            ("home", [""]),
+            ("archive", [""]),
+            ("paper", ["2403.19887", "2401.00001"]),
+            ("batch", ["2024-03", "x"]),
+            ("topic", ["agents", "agents/2", "agents/3", "mamba", "mamba/2"]),
+        )
+        for key in keys
+    ]
+    targets = [routes.path(*page) for page in pages] + ["assets/style.css", "feed.xml", "topics/agents/feed.xml"]
+    hrefs = Hrefs(local)
+    shared = SharedLinks(Hrefs(local).relative)
+    for kind, lang, key in pages:
+        path = routes.path(kind, lang, key)
+        family = family_path(partial(routes.path, kind, lang), key)
+        for target in targets:
+            assert shared.href(path, family, target) == hrefs.relative(path, target), (path, target)

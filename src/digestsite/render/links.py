@@ -38,6 +38,17 @@ class PaperLink:
 
 
 @dataclass(frozen=True)
+class PageLink:
+    """One page of a list split into pages (a topic's): its number, link and label; `current` is the page
+    being shown, which links nowhere."""
+
+    number: int
+    href: str
+    label: str
+    current: bool
+
+
+@dataclass(frozen=True)
 class Card:
     """A paper on the home page or a topic page: titles, the opening of its summary, authors, topics, batch."""
 
@@ -98,6 +109,20 @@ class Links:
                 link = memo[key] = PaperLink(href, self.titles(paper))
             links.append(link)
         return links
+
+    def pages(self, kind: str, keys: Iterable[str], current: int, label: Callable[[int], str]) -> list[PageLink]:
+        """Links to each page of a list split into pages, by their route keys; `current` is this page's number.
+        A topic of eighty pages lists them all on each: each link is made once for the pages that share it."""
+        pages, memo, lang = [], self.memo, self.lang
+        for number, key in enumerate(keys, 1):
+            href = "" if number == current else self.href(kind, key)
+            memo_key = ("page", lang, href, str(number))
+            page = memo.get(memo_key)
+            if page is None:
+                shown = number == current
+                page = memo[memo_key] = PageLink(number, href, "" if shown else label(number), shown)
+            pages.append(page)
+        return pages
 
     def topics(self, topics: Iterable[Topic], most: int | None = None) -> tuple[Link, ...]:
         """Links to research topics (arXiv subject classes are shown with a paper's metadata instead)."""

@@ -269,6 +269,10 @@ class Renderer:
             ready["related_links"] = links.papers(data["related"])  # type: ignore[arg-type]
         if page.kind == "paper":
             ready["topic_links"] = links.topics(data["topics"])  # type: ignore[arg-type]
+        if page.kind == "topic":
+            t = self.site.locales[page.lang].t
+            keys, number = data["page_keys"], data["page_number"]
+            ready["pagination"] = links.pages("topic", keys, number, lambda n: t("topic.page", page=n))  # type: ignore[arg-type]
         if "entries" in data:
             ready["cards"] = self._cards.cards(page, links, data["entries"])  # type: ignore[arg-type]
         return ready

@@ -295,6 +295,13 @@ class SharedLinks:
                 _key_position(family_path, target),
             )
         url, position = link
-        if position >= 0 and target.startswith("/".join(path.split("/")[: position + 1]) + "/"):
-            return self._href(path, target)  # the target lies in this page's own folder
-        return url
+        if position < 0:
+            return url
+        folders = path.split("/")
+        if not target.startswith("/".join(folders[: position + 1]) + "/"):
+            return url
+        # The target lies in this page's own folder (a topic's page 3, from its page 5): the pages that
+        # share that folder share the link.
+        parts = family_path.split("/")
+        parts[position] = folders[position]
+        return self.href(path, "/".join(parts), target)
