@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from arxiv_api import fetch_fixture_metadata
+from corpus import write_corpus
 from digestsite.config import load_config
 from digestsite.content.markdown import strip_control_characters
 from digestsite.render import specialize
@@ -24,8 +25,9 @@ from digestsite.render.specialize import SENTINEL, SharedLinks, depends_on_key, 
 from digestsite.render.theme import theme_dir
 from digestsite.site.assemble import load_site, with_browsing
 from digestsite.site.pages import plan_pages
-from digestsite.site.routes import Routes, absolute_url
+from digestsite.site.routes import Routes, absolute_url, relative_url
 from helpers import HOSTILE, REPO, SEEDS, write_site
+from htmldom import parse_html
 
 SPECIALIZED: dict[str, bool] = {}  # the last `rendered`: whether each template had a family specialized
 
@@ -195,3 +197,24 @@ def test_links_shared_by_a_family_are_the_page_s_own_links(local):
         family = family_path(partial(routes.path, kind, lang), key)
         for target in targets:
             assert shared.href(path, family, target) == hrefs.relative(path, target), (path, target)
+
+
+def test_a_topic_of_many_pages_links_each_of_its_pages(tmp_path):
+    write_corpus(tmp_path / "seeds", 400)
+    (tmp_path / "site.yaml").write_text("languages: [zh, en]\n", "utf-8")
+    pages = assert_same_pages(tmp_path / "site.yaml")
+    routes = Routes(("zh", "en"))
+    slug = next(p.split("/")[1] for p in sorted(pages) if p.startswith("topics/") and p.endswith("/3/index.html"))
+    for lang in ("zh", "en"):
+        paths = [routes.path("topic", lang, slug)]
+        while routes.path("topic", lang, f"{slug}/{len(paths) + 1}") in pages:
+            paths.append(routes.path("topic", lang, f"{slug}/{len(paths) + 1}"))
+        assert len(paths) > 2
+        for number, path in enumerate(paths, 1):
+            items = parse_html(pages[path]).find("nav", class_="pagination").find_all("li")
+            assert [item.text() for item in items] == [str(n) for n in range(1, len(paths) + 1)]
+            for other, item in enumerate(items, 1):
+                if other == number:
+                    assert item.find("span").attrs["aria-current"] == "page" and not item.find_all("a")
+                else:
+                    assert item.find("a").attrs["href"] == relative_url(path, paths[other - 1])
