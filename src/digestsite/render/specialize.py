@@ -32,7 +32,7 @@ from jinja2.compiler import CodeGenerator, Frame, has_safe_repr, optimizeconst
 from jinja2.nodes import EvalContext
 from jinja2.visitor import NodeTransformer
 
-THRESHOLD = 64  # pages of a family rendered with the plain templates before it gets its own
+THRESHOLD = 128  # pages of a family rendered with the plain templates before it gets its own
 _SIMPLE = (str, bool, int, type(None))
 
 
