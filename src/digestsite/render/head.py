@@ -65,19 +65,22 @@ def scholarly_article(site: Site, page: Page, paper: Paper) -> Markup:
 
 
 class ScholarlyArticles:
-    """The JSON-LD of paper pages. A paper's two pages differ only in the batch's name and their URL: the
-    rest is encoded once per paper, and each page's object is its members joined in key order, the text
+    """The JSON-LD of paper pages. A paper's pages differ only in the batch's name and their URL: the rest
+    is encoded once for the paper's pages, which are rendered one after the other (site/pages.py,
+    batch_group), and each page's object is its members joined in key order, the text
     `json.dumps(..., sort_keys=True)` gives for the whole."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._members: dict[str, dict[str, str]] = {}  # arXiv id → encoded members the paper's pages share
+        self._last: tuple[Paper, dict[str, str]] | None = None  # the last paper and its encoded members
 
     def __call__(self, page: Page, paper: Paper) -> Markup:
         site = self.site
-        members = self._members.get(paper.arxiv_id)
-        if members is None:
-            members = self._members[paper.arxiv_id] = _encoded(self._shared(paper))
+        if self._last is not None and self._last[0] is paper:
+            members = self._last[1]
+        else:
+            members = _encoded(self._shared(paper))
+            self._last = (paper, members)
         issue = {"@type": "PublicationIssue", "name": site.batch(paper.batch).title[page.lang]}
         own: dict[str, object] = {"isPartOf": issue}
         if site.config.base_url:

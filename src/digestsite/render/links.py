@@ -65,8 +65,10 @@ class Links:
     """Makes the links of one page: `href` resolves routes from it, `content_lang` gives the `lang` attribute
     of text in a language, and `et_al` the short form of a long list of authors.
 
-    `memo`, shared by the pages of a build, keeps a paper's titles in each language and each link to a
-    paper made so far: a paper is linked from the pages of the papers related to it, all with one href.
+    `memo`, shared by the pages of a build, keeps a paper's titles in each language (by language and arXiv
+    id), each link to a paper (by language, href and arXiv id: a paper is linked from the pages of the
+    papers related to it, all with one href) and each link to a page of a list (by language, href and
+    number).
     """
 
     def __init__(
@@ -86,7 +88,7 @@ class Links:
         self.chinese_first = lang.split("-")[0] == "zh"
 
     def titles(self, paper: Paper) -> Titles:
-        key = ("titles", self.lang, paper.arxiv_id, paper.title, paper.title_zh)
+        key = (self.lang, paper.arxiv_id)
         titles = self.memo.get(key)
         if titles is None:
             titles = self.memo[key] = self._titles(paper)
@@ -103,7 +105,7 @@ class Links:
         links, memo, lang = [], self.memo, self.lang
         for paper in papers:
             href = self.href("paper", paper.slug)
-            key = ("paper", lang, href, paper.arxiv_id, paper.title, paper.title_zh)
+            key = (lang, href, paper.arxiv_id)
             link = memo.get(key)
             if link is None:
                 link = memo[key] = PaperLink(href, self.titles(paper))
@@ -116,7 +118,7 @@ class Links:
         pages, memo, lang = [], self.memo, self.lang
         for number, key in enumerate(keys, 1):
             href = "" if number == current else self.href(kind, key)
-            memo_key = ("page", lang, href, str(number))
+            memo_key = (lang, href, number)
             page = memo.get(memo_key)
             if page is None:
                 shown = number == current
