@@ -3,7 +3,6 @@ byte for byte, on every page of several sites; a site's own templates still deci
 
 from __future__ import annotations
 
-import json
 import shutil
 from functools import partial
 from pathlib import Path
@@ -13,19 +12,16 @@ import pytest
 from arxiv_api import fetch_fixture_metadata
 from corpus import write_corpus
 from digestsite.config import load_config
-from digestsite.content.markdown import strip_control_characters
 from digestsite.render import specialize
 from digestsite.render.assets import collect_assets
 from digestsite.render.environment import create_environment
-from digestsite.render.head import ScholarlyArticles
 from digestsite.render.hrefs import Hrefs
-from digestsite.render.json_text import without_markup
 from digestsite.render.renderer import Renderer
 from digestsite.render.specialize import SENTINEL, SharedLinks, depends_on_key, family_path
 from digestsite.render.theme import theme_dir
 from digestsite.site.assemble import load_site, with_browsing
 from digestsite.site.pages import plan_pages
-from digestsite.site.routes import Routes, absolute_url, relative_url
+from digestsite.site.routes import Routes, relative_url
 from helpers import HOSTILE, REPO, SEEDS, write_site
 from htmldom import parse_html
 
@@ -153,25 +149,6 @@ def test_links_that_depend_on_the_page_s_own_folder_are_not_shared():
 
 def test_families_specialize_only_after_the_threshold():
     assert specialize.THRESHOLD > 0
-
-
-def test_json_ld_joined_from_shared_members_is_json_dumps_of_the_whole(tmp_path):
-    digest = (REPO / "tests" / "fixtures" / "arxiv" / "digest.md").read_text("utf-8")
-    hostile = HOSTILE.replace("2401.00009", "2912.00190") + "\x7f\x85 <!-- </script>\n"
-    config_file = write_site(tmp_path, {"sample.md": digest + "\n" + hostile}, "base_url: https://example.org/d/\n")
-    fetch_fixture_metadata(config_file)
-    site = with_browsing(load_site(load_config(config_file)))
-    articles = ScholarlyArticles(site)
-    pages = [page for page in plan_pages(site, "") if page.kind == "paper"]
-    assert len(pages) > 10
-    for page in pages:
-        paper = page.data["paper"]
-        issue = {"@type": "PublicationIssue", "name": site.batch(paper.batch).title[page.lang]}
-        data = {**articles._shared(paper), "isPartOf": issue}
-        data["url"] = absolute_url(site.config.base_url, page.path)
-        whole = without_markup(strip_control_characters(json.dumps(data, ensure_ascii=False, sort_keys=True)))
-        assert articles(page, paper) == whole
-        assert json.loads(str(articles(page, paper)))["url"].endswith(page.path.removesuffix("index.html"))
 
 
 @pytest.mark.parametrize("local", [False, True])

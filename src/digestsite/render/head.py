@@ -61,55 +61,21 @@ def _arxiv_metadata(paper: Paper) -> dict[str, object]:
 
 def scholarly_article(site: Site, page: Page, paper: Paper) -> Markup:
     """JSON-LD `ScholarlyArticle`, safe inside a <script> element whatever the titles contain."""
-    return ScholarlyArticles(site)(page, paper)
-
-
-class ScholarlyArticles:
-    """The JSON-LD of paper pages. A paper's pages differ only in the batch's name and their URL: the rest
-    is encoded once for the paper's pages, which are rendered one after the other (site/pages.py,
-    batch_group), and each page's object is its members joined in key order, the text
-    `json.dumps(..., sort_keys=True)` gives for the whole."""
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self._last: tuple[Paper, dict[str, str]] | None = None  # the last paper and its encoded members
-
-    def __call__(self, page: Page, paper: Paper) -> Markup:
-        site = self.site
-        if self._last is not None and self._last[0] is paper:
-            members = self._last[1]
-        else:
-            members = _encoded(self._shared(paper))
-            self._last = (paper, members)
-        issue = {"@type": "PublicationIssue", "name": site.batch(paper.batch).title[page.lang]}
-        own: dict[str, object] = {"isPartOf": issue}
-        if site.config.base_url:
-            own["url"] = absolute_url(site.config.base_url, page.path)
-        every = {**members, **_encoded(own)}
-        return Markup("{" + ", ".join(every[key] for key in sorted(every)) + "}")
-
-    def _shared(self, paper: Paper) -> dict[str, object]:
-        locales = self.site.locales
-        data: dict[str, object] = {
-            "@context": "https://schema.org",
-            "@type": "ScholarlyArticle",
-            "name": paper.title,
-            "headline": paper.title,
-            "identifier": f"arXiv:{paper.arxiv_id}",
-            "sameAs": paper.abs_url,
-            "inLanguage": locales[paper.summary_lang].html_lang if paper.summary_lang in locales else "zh",
-        }
-        if paper.title_zh:
-            data["alternateName"] = paper.title_zh
-        data.update(_arxiv_metadata(paper))
-        return data
-
-
-def _encoded(members: dict[str, object]) -> dict[str, str]:
-    """Each member as `json.dumps` writes it inside an object, cleaned of control characters (JSON escapes
-    C0, not DEL or C1) and with `</script>` or `<!--` in content unable to end the element."""
-    encoded = {}
-    for key, value in members.items():
-        text = json.dumps(key, ensure_ascii=False) + ": " + json.dumps(value, ensure_ascii=False, sort_keys=True)
-        encoded[key] = without_markup(clean(text))
-    return encoded
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "name": paper.title,
+        "headline": paper.title,
+        "identifier": f"arXiv:{paper.arxiv_id}",
+        "sameAs": paper.abs_url,
+        "inLanguage": site.locales[paper.summary_lang].html_lang if paper.summary_lang in site.locales else "zh",
+        "isPartOf": {"@type": "PublicationIssue", "name": site.batch(paper.batch).title[page.lang]},
+    }
+    if paper.title_zh:
+        data["alternateName"] = paper.title_zh
+    data.update(_arxiv_metadata(paper))
+    if site.config.base_url:
+        data["url"] = absolute_url(site.config.base_url, page.path)
+    text = clean(json.dumps(data, ensure_ascii=False, sort_keys=True))  # JSON escapes C0, not DEL or C1
+    # `</script>` or `<!--` in content must not end the element.
+    return Markup(without_markup(text))

@@ -17,7 +17,7 @@ from digestsite.render.assets import Asset
 from digestsite.render.bibtex import bibtex_entry
 from digestsite.render.card_cache import CardCache
 from digestsite.render.environment import TemplateProblem, create_environment
-from digestsite.render.head import ScholarlyArticles, open_graph, twitter_card
+from digestsite.render.head import open_graph, scholarly_article, twitter_card
 from digestsite.render.hrefs import Hrefs
 from digestsite.render.links import Links
 from digestsite.render.specialize import (
@@ -60,7 +60,6 @@ class Renderer:
         self._specializer = Specializer(self.env)
         self._shared_links = SharedLinks(self._hrefs.relative)
         self._per_language: dict[str, dict[str, Any]] = {}
-        self._json_ld = ScholarlyArticles(site)
         self._link_memo: dict[tuple[str, ...], object] = {}  # see render/links.py, Links
         self._helpers: dict[str, Any] = {  # those of one page are added by `_page_helpers`
             "summary": self.summary_html,
@@ -212,7 +211,7 @@ class Renderer:
             "description": description,
             "open_graph": open_graph(site, page, description),
             "twitter_card": twitter_card(page, description),
-            "json_ld": self._json_ld(page, paper) if isinstance(paper, Paper) else "",
+            "json_ld": scholarly_article(site, page, paper) if isinstance(paper, Paper) else "",
             "bibtex": bibtex,
             **page.data,
             **self._ready_links(page, links),
