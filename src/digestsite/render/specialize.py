@@ -3,10 +3,10 @@
 A paper page's template calls `t` thirty times, `link` and `asset` a dozen, and tests `page.kind`, yet
 for every paper page of one language these give the same strings: most of the page is the same text.
 Jinja folds constants into the text it yields at compile time; this tells it which names are constant
-for a family (pages of one template, language and kind at one depth, see `family_key`), so it writes
-their values in and escapes them once. The templates stay Jinja templates read through the same
-loader, so a site's own `templates/` override them as before; the folded template renders what the
-plain one renders, byte for byte.
+for a family (pages of one template, kind and language at one place in the route table: see the
+renderer's `_family_key`), so it writes their values in and escapes them once. The templates stay
+Jinja templates read through the same loader, so a site's own `templates/` override them as before;
+the folded template renders what the plain one renders, byte for byte.
 
 What may be folded, and when it is not:
 - a name the family gives one value (`lang`, `site_title`), and attributes of a few (`page.kind`);
