@@ -23,10 +23,12 @@ renders a few pages never pays for compiling the templates again.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import markupsafe
 from jinja2 import Environment, Template, nodes
 from jinja2.compiler import CodeGenerator, Frame, has_safe_repr, optimizeconst
 from jinja2.nodes import EvalContext
@@ -223,6 +225,8 @@ class Specializer:
     def __init__(self, env: Environment, threshold: int | None = None) -> None:
         self.env = env
         self.threshold = THRESHOLD if threshold is None else threshold
+        if not hasattr(markupsafe, "_escape_inner"):  # a MarkupSafe before 3.0: every page renders plainly
+            self.threshold = sys.maxsize
         self._seen: dict[object, int] = {}
         self._envs: dict[object, Environment | None] = {}  # None: the family renders with the plain ones
 
