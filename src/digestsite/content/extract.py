@@ -619,6 +619,8 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         refs = references.refs_in(value) or _bare_ids(value)
         for ref in refs:
             draft.refs.append((1 if kind == "paper" else 2, index, ref))
+        if kind == "paper" and len(refs) == 1:
+            _field_link_title(draft, refs[0])
         text = plain(value)
         cited = _CITED_TITLE.search(value) if not refs and kind == "paper" else None
         if cited and is_latin(cited.group(1)) and len(cited.group(1).split()) >= 3:
@@ -674,6 +676,19 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         number = _NUMBER.search(value.replace(",", ""))
         if number:
             draft.votes = int(number.group())
+
+
+def _field_link_title(draft: Draft, ref: Ref) -> None:
+    """`**论文**: [English Title](abs url)` under a heading that holds no English title (`### 1. WebChain:
+    最大规模人类标注数据集`): the link text is the paper's English title."""
+    shown = plain(ref.text)
+    if ref.kind != "link" or not is_latin(shown) or len(shown.split()) < _TITLE_WORDS or generic_link_text(ref.text):
+        return
+    if not draft.title_en or has_cjk(draft.title_en):
+        draft.title_en = clean_title(ref.text)[0]
+
+
+_TITLE_WORDS = 3  # words of a link text that make it a title rather than a name (`[KARL](…)`)
 
 
 def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_line: bool) -> None:
@@ -758,8 +773,11 @@ def _set_title(draft: Draft, kind: str, value: str, replace: bool = False, only_
 
 
 def _fields_win(current: str, labelled: str) -> bool:
-    """A labelled full title wins over the short name a heading may carry (`SFCo-Nav`)."""
-    return len(labelled) > len(current)
+    """A labelled full title wins over the short name a heading may carry (`SFCo-Nav`), and over the
+    heading `NFD: Full Title` that puts that name before it."""
+    if len(labelled) > len(current):
+        return True
+    return current.endswith(labelled) and current[: -len(labelled)].rstrip().endswith((":", "："))
 
 
 def _finish(reader: _Reader) -> None:
