@@ -135,7 +135,7 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     body = lines[body_start:]
     if "```" in text or "~~~" in text:
         body = _unfenced_entries(body)
-    blocks = scan_blocks("\n".join(body))
+    blocks = _bold_setext_headings(scan_blocks("\n".join(body)), body)
     doc = outline(blocks, body)
     lang = front.lang or default_lang
     attribution = _take_footer(doc, blocks, body)
@@ -167,6 +167,42 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
         papers = _moved(papers, slug, outcomes)
     batch = replace(_batch(front, papers, slug, date, path, attribution, lang), slug_from_date=from_date)
     return Analysis(ParseResult(batch, report.diagnostics), outcomes)
+
+
+_UNDERLINE = re.compile(r" {0,3}(?:-{3,}|={3,})[ \t]*")
+_BOLD_WHOLE = re.compile(r"[ \t]*\*\*([^*\n]{1,40})\*\*[ \t]*")
+_SENTENCE_END = ("。", "！", "？", ".", "!", "?", "；", ";")
+
+
+def _bold_setext_headings(blocks: list[Block], body: list[str]) -> list[Block]:
+    """`**二、心理健康领域大模型**` over a `-----` or `=====` line: a heading in setext form, as HTML-to-markdown
+    converters write them, where a plain paragraph over a rule stays a paragraph and a rule."""
+    out: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if block.kind == "paragraph" and (title := _bold_whole(body[block.start])) is not None:
+            if block.end - block.start == 2 and body[block.start + 1].strip().startswith("="):
+                if _UNDERLINE.fullmatch(body[block.start + 1]):
+                    out.append(Block("heading", block.start, block.end, 1, title, atx=False))
+                    index += 1
+                    continue
+            if block.end - block.start == 1 and following is not None and following.kind == "hr":
+                if following.start == block.end and _UNDERLINE.fullmatch(body[following.start]):
+                    out.append(Block("heading", block.start, following.end, 2, title, atx=False))
+                    index += 2
+                    continue
+        out.append(block)
+        index += 1
+    return out
+
+
+def _bold_whole(line: str) -> str | None:
+    match = _BOLD_WHOLE.fullmatch(line)
+    if match is None or match.group(1).strip().endswith(_SENTENCE_END):
+        return None
+    return match.group(1).strip()
 
 
 _BARE_FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})\s*$")
