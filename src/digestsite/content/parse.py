@@ -181,18 +181,25 @@ def _bold_setext_headings(blocks: list[Block], body: list[str]) -> list[Block]:
     index = 0
     while index < len(blocks):
         block = blocks[index]
+        title = _bold_whole(body[block.start]) if block.kind == "paragraph" else None
+        lines = block.end - block.start
+        under = body[block.start + 1] if title is not None and lines == 2 else ""
+        if under.strip().startswith("=") and _UNDERLINE.fullmatch(under):  # `=====` joins the paragraph
+            out.append(Block("heading", block.start, block.end, 1, title, atx=False))
+            index += 1
+            continue
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        if block.kind == "paragraph" and (title := _bold_whole(body[block.start])) is not None:
-            if block.end - block.start == 2 and body[block.start + 1].strip().startswith("="):
-                if _UNDERLINE.fullmatch(body[block.start + 1]):
-                    out.append(Block("heading", block.start, block.end, 1, title, atx=False))
-                    index += 1
-                    continue
-            if block.end - block.start == 1 and following is not None and following.kind == "hr":
-                if following.start == block.end and _UNDERLINE.fullmatch(body[following.start]):
-                    out.append(Block("heading", block.start, following.end, 2, title, atx=False))
-                    index += 2
-                    continue
+        if (
+            title is not None
+            and lines == 1
+            and following is not None
+            and following.kind == "hr"
+            and following.start == block.end
+            and _UNDERLINE.fullmatch(body[block.end])
+        ):
+            out.append(Block("heading", block.start, following.end, 2, title, atx=False))
+            index += 2
+            continue
         out.append(block)
         index += 1
     return out
