@@ -163,6 +163,8 @@ def read_entry(
         for index in range(previous_end, block.start):  # blank lines between blocks
             if reader.in_details:
                 reader.details.append("")
+            elif index == heading.start:  # the heading, after an opening block read before it
+                reader.drop(index)
             else:
                 reader.keep(index, body[index])
         previous_end = block.end
@@ -233,6 +235,15 @@ def read_entry(
         if block.kind in VERBATIM and reader.aside_level:
             for index in range(block.start, block.end):
                 reader.set_aside(index, body[index])
+            continue
+        if body[block.start].lstrip().startswith("<") and (
+            said := _html_summary("\n".join(body[block.start : block.end]))
+        ):
+            reader.summary_starts()  # `<strong>一句话总结</strong><p>…</p>`: the summary, as text
+            reader.keep(block.start, said)
+            for index in range(block.start + 1, block.end):
+                reader.drop(index)
+            reader.first_block = False
             continue
         if block.kind in VERBATIM:
             citation = _BIBTEX_FENCE.match(body[block.start]) is not None  # the site makes its own BibTeX
@@ -440,6 +451,20 @@ def _plain_title(reader: _Reader, block: Block, rest: list[Block]) -> bool:
         return False
     draft.title_zh = clean_title(text)[0]
     return True
+
+
+_HTML_LABELLED = re.compile(
+    r"<(strong|b|h[1-6]|span|div)\b[^<>]*>\s*([^<>]{1,24}?)\s*</\1>\s*<p\b[^<>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE
+)
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def _html_summary(html: str) -> str:
+    """The text an HTML block labels as the summary (`<strong>一句话总结</strong><p>…</p>`), or ''."""
+    match = _HTML_LABELLED.search(html)
+    if match is None or label_kind(match.group(2)) != "summary":
+        return ""
+    return " ".join(_TAG.sub(" ", match.group(3)).split())
 
 
 def _read_block(reader: _Reader, block: Block, first: bool) -> None:

@@ -375,6 +375,19 @@ def _opening_reference(blocks: list[Block], body: list[str]) -> int | None:
     return next(iter(found.values()))
 
 
+def _with_html_opening(
+    doc: Outline, blocks: list[Block], body: list[str], section: Section, own: list[Block]
+) -> list[Block]:
+    """A one-paper note that opens with an HTML hero block (`<div class="paper-highlight">…一句话总结…`)
+    above its `## 一、基本信息` section: the block is the entry's too, its first text."""
+    if len(doc.entries) != 1 or section.index != 0 or section.kind != "sub":
+        return own
+    opening = [block for block in blocks if block.end <= section.block.start]
+    if not opening or any(not body[block.start].lstrip().startswith("<") for block in opening):
+        return own
+    return [*opening, *(block for block in own if block.start != section.block.start)]
+
+
 def _opening_note(
     line: int, blocks: list[Block], body: list[str], doc: Outline, lang: str, slug: str, report: _Reporter
 ) -> Outcome:
@@ -549,6 +562,7 @@ def _read_entries(
             outcomes.extend(_listed(listed, body, section.level + 1, lang, slug, report, first_seen))
             continue
         heading_refs = [ref for index, ref, _ in section.refs if index == section.block.start]
+        own = _with_html_opening(doc, blocks, body, section, own)
         draft = read_entry(section.block, own, body, doc.info, section.kind, heading_refs)
         outcome = _paper(draft, section.block, lang, slug, report, first_seen, titled=not section.kind)
         outcomes.append(outcome)
