@@ -121,7 +121,7 @@ def label_kind(name: str) -> str | None:
         return "meta"
     if key.endswith(("点评", "锐评", "短评", "评价")) and len(key) <= 6:  # `编者点评`: the digest's own view
         return "comment"
-    if key.endswith(("链接", "連結", "地址")) and ("论文" in key or "arxiv" in key or "原文" in key):
+    if key.endswith(("链接", "连结", "地址")) and ("论文" in key or "arxiv" in key or "原文" in key):
         return "paper"
     return None
 

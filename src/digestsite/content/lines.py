@@ -130,6 +130,8 @@ def classify(line: str) -> LineInfo:
             elif "://" in item.value and _is_row(item.value, references.links(item.value)):
                 refs.extend(references.refs_in(item.value))  # `🔗 **来源**: [url](url)`: the value is the link
         return LineInfo("fields", refs=refs, fields=fields)
+    if rest[0] == "📝" and _is_title_line(rest[1:].strip()):  # `📝 English Title` in a `🔗 論文連結` block
+        return LineInfo("fields", fields=[Field("title_en", "📝", rest[1:].strip())])
     if rest.startswith(_AUTHOR_EMOJI):
         value = _SEPARATED.split(rest.lstrip("".join(_AUTHOR_EMOJI)).strip())[0]  # `👥 A, B · 🏷 cs.CL`
         return LineInfo("fields", fields=[Field("authors", "👤", value)])
@@ -183,6 +185,20 @@ def _titles_the_item(rest: str, found: list[Link]) -> bool:
     if not references.refs_in(rest[first.start : first.end]):
         return False
     return _AFTER_TITLE_LINK.match(rest, first.end) is not None
+
+
+_TITLE_LINE_WORDS = 3
+
+
+def _is_title_line(text: str) -> bool:
+    """A paper title in Latin letters: a few words, no sentence end, no link."""
+    return (
+        0 < len(text) <= _META_ROW_ITEM * 2
+        and not _LETTERS.search(re.sub(r"[A-Za-z]", "", text))
+        and len(text.split()) >= _TITLE_LINE_WORDS
+        and not text.endswith(_SENTENCE_ENDS)
+        and "://" not in text
+    )
 
 
 def _named_in_markup(rest: str) -> list[Ref]:
