@@ -163,6 +163,8 @@ def read_entry(
         for index in range(previous_end, block.start):  # blank lines between blocks
             if reader.in_details:
                 reader.details.append("")
+            elif index == heading.start:  # the heading, after an opening block read before it
+                reader.drop(index)
             else:
                 reader.keep(index, body[index])
         previous_end = block.end
@@ -233,6 +235,15 @@ def read_entry(
         if block.kind in VERBATIM and reader.aside_level:
             for index in range(block.start, block.end):
                 reader.set_aside(index, body[index])
+            continue
+        if body[block.start].lstrip().startswith("<") and (
+            said := _html_summary("\n".join(body[block.start : block.end]))
+        ):
+            reader.summary_starts()  # `<strong>一句话总结</strong><p>…</p>`: the summary, as text
+            reader.keep(block.start, said)
+            for index in range(block.start + 1, block.end):
+                reader.drop(index)
+            reader.first_block = False
             continue
         if block.kind in VERBATIM:
             citation = _BIBTEX_FENCE.match(body[block.start]) is not None  # the site makes its own BibTeX
@@ -442,6 +453,20 @@ def _plain_title(reader: _Reader, block: Block, rest: list[Block]) -> bool:
     return True
 
 
+_HTML_LABELLED = re.compile(
+    r"<(strong|b|h[1-6]|span|div)\b[^<>]*>\s*([^<>]{1,24}?)\s*</\1>\s*<p\b[^<>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE
+)
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def _html_summary(html: str) -> str:
+    """The text an HTML block labels as the summary (`<strong>一句话总结</strong><p>…</p>`), or ''."""
+    match = _HTML_LABELLED.search(html)
+    if match is None or label_kind(match.group(2)) != "summary":
+        return ""
+    return " ".join(_TAG.sub(" ", match.group(3)).split())
+
+
 def _read_block(reader: _Reader, block: Block, first: bool) -> None:
     body = reader.body
     aside = _unknown_fields_among_known(reader, block)
@@ -619,6 +644,8 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         refs = references.refs_in(value) or _bare_ids(value)
         for ref in refs:
             draft.refs.append((1 if kind == "paper" else 2, index, ref))
+        if kind == "paper" and len(refs) == 1:
+            _field_link_title(draft, refs[0])
         text = plain(value)
         cited = _CITED_TITLE.search(value) if not refs and kind == "paper" else None
         if cited and is_latin(cited.group(1)) and len(cited.group(1).split()) >= 3:
@@ -674,6 +701,19 @@ def _read_field(reader: _Reader, index: int, item: Field) -> None:
         number = _NUMBER.search(value.replace(",", ""))
         if number:
             draft.votes = int(number.group())
+
+
+def _field_link_title(draft: Draft, ref: Ref) -> None:
+    """`**论文**: [English Title](abs url)` under a heading that holds no English title (`### 1. WebChain:
+    最大规模人类标注数据集`): the link text is the paper's English title."""
+    shown = plain(ref.text)
+    if ref.kind != "link" or not is_latin(shown) or len(shown.split()) < _TITLE_WORDS or generic_link_text(ref.text):
+        return
+    if not draft.title_en or has_cjk(draft.title_en):
+        draft.title_en = clean_title(ref.text)[0]
+
+
+_TITLE_WORDS = 3  # words of a link text that make it a title rather than a name (`[KARL](…)`)
 
 
 def _read_links(reader: _Reader, index: int, line: str, info: LineInfo, link_line: bool) -> None:
@@ -758,8 +798,11 @@ def _set_title(draft: Draft, kind: str, value: str, replace: bool = False, only_
 
 
 def _fields_win(current: str, labelled: str) -> bool:
-    """A labelled full title wins over the short name a heading may carry (`SFCo-Nav`)."""
-    return len(labelled) > len(current)
+    """A labelled full title wins over the short name a heading may carry (`SFCo-Nav`), and over the
+    heading `NFD: Full Title` that puts that name before it."""
+    if len(labelled) > len(current):
+        return True
+    return current.endswith(labelled) and current[: -len(labelled)].rstrip().endswith((":", "："))
 
 
 def _finish(reader: _Reader) -> None:

@@ -36,9 +36,9 @@ _KINDS = {
     "code": "代码 代码链接 代码地址 code codelink github github链接 开源代码 开源地址 项目代码 repo repository 仓库 "
     "源码 代码仓库 程式碼 代碼 代码/项目 github仓库 github地址 github主页 官方代码 开源仓库 代码仓库地址",
     "project": "项目主页 项目地址 项目 project projectpage homepage 主页 demo 演示 数据集 dataset 项目/代码/数据 "
-    "项目/代码/数据链接(如可得) 数据",
-    "title_en": "原文标题 英文标题 英文名 英文题目 原标题 全称 英文全称 englishtitle original title 原文標題 英文標題 "
-    "english 英文",
+    "项目/代码/数据链接(如可得) 数据 website 网站 官网 项目网站 项目页",
+    "title_en": "原文标题 英文标题 英文名 英文题目 原标题 全称 英文全称 论文全称 englishtitle original title 原文標題 "
+    "英文標題 english 英文",
     "title": "论文标题 论文题目 题目 标题 title papertitle 论文名称 论文名 論文標題 標題",
     "title_zh": "中文标题 中文题目 中文名 中文名称 译名 標題翻譯 标题翻译 翻译标题 中文译名 titlezh 中文標題 "
     "中文翻译 中文",
@@ -63,8 +63,8 @@ _KINDS = {
     "meta": "机构 单位 研究机构 作者单位 工作单位 会议 期刊 会议/期刊 发表 出处 venue doi 版本 版本日期 总结时间 "
     "总结类型 详细分析 相关性评分 归属领域 相关领域 comment comments 首次公告 更新时间 状态 论文数 简称 入库日期 "
     "收录 机构/作者 機構 單位 类型 type 首次公开 版本号 来源 引用数 引用 citations 笔记 已有笔记 基本信息 "
-    "论文信息 元信息 metadata sources 数据源 备注 remarks score 评分 得分 分数 rating 属性 项目 核心信息 基础信息 "
-    "收录情况 收录于 录用情况 发表情况 发表于",
+    "论文信息 元信息 机构信息 作者信息 metadata sources 数据源 备注 remarks score 评分 得分 分数 rating 属性 项目 "
+    "核心信息 基础信息 收录情况 收录于 录用情况 发表情况 发表于",
     "comment": "点评 毒舌点评 锐评 短评 编辑点评 个人点评 小编点评 评价 社区评价 对你的启发 对我的启发 启发 "
     "我的看法 个人看法 读后感 个人思考 吐槽",
 }
@@ -87,6 +87,8 @@ _SIMPLIFIED = str.maketrans(
 )
 
 
+# `方法概要`, `实验简介`: what one part of the paper does, a line of the summary rather than its label.
+_PART_WORDS = ("方法", "实验", "技术", "模型", "数据", "背景", "动机", "问题", "架构", "算法")
 _LONGER_SUMMARY_LABEL = re.compile(r"(?:摘要|简介)[\u4e00-\u9fff]{2,10}|[\u4e00-\u9fff]{1,6}(?:摘要|简介|概要)")
 
 
@@ -104,8 +106,8 @@ def label_kind(name: str) -> str | None:
             return KIND_OF[key]
     if "arxiv" in key and len(key) <= 16 and not key.startswith("arxiv分类"):  # `DOI/arXiv 号`
         return "paper"
-    if _LONGER_SUMMARY_LABEL.fullmatch(key):  # `摘要證據與研究關聯`, `结论摘要`, `论文简介`: the summary
-        return "summary"
+    if _LONGER_SUMMARY_LABEL.fullmatch(key) and not key.startswith(_PART_WORDS):
+        return "summary"  # `摘要證據與研究關聯`, `结论摘要`, `论文简介`: the summary, not `方法概要` (one part of it)
     if "作者" in key and len(key) <= 8:
         return "authors"
     if key.endswith(("标题", "题目", "名称")) and len(key) <= 7:  # `英文原标题`, `中文论文题目`
@@ -119,7 +121,7 @@ def label_kind(name: str) -> str | None:
         return "meta"
     if key.endswith(("点评", "锐评", "短评", "评价")) and len(key) <= 6:  # `编者点评`: the digest's own view
         return "comment"
-    if key.endswith(("链接", "連結", "地址")) and ("论文" in key or "arxiv" in key or "原文" in key):
+    if key.endswith(("链接", "连结", "地址")) and ("论文" in key or "arxiv" in key or "原文" in key):
         return "paper"
     return None
 

@@ -21,6 +21,10 @@ _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 _ITALIC_TAGS = re.compile(r"[*_]([^*_\n]+)[*_]")
 _HASHTAGS_ONLY = re.compile(r"(?:#[^\s#]+[ \t]*){2,}")
+# The byline a clipped WeChat article opens with: `Original`/`原创`, the account, the date it was posted.
+_BYLINE = re.compile(
+    r"(?:Original|原创|原創)[ \t]+[^\n]{1,40}?[ \t]*[*_]{0,2}\d{4}(?:年\d{1,2}月\d{1,2}日|-\d{1,2}-\d{1,2})[^\n]{0,16}"
+)
 _WRAPPED = re.compile(r"<([A-Za-z][A-Za-z0-9]*)\b[^<>]*>([^<>]+)</\1>")
 _CODE_SPANS_ONLY = re.compile(r"(?:`[^`\n]+`[ \t]*)+")
 _LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
@@ -126,6 +130,8 @@ def classify(line: str) -> LineInfo:
             elif "://" in item.value and _is_row(item.value, references.links(item.value)):
                 refs.extend(references.refs_in(item.value))  # `🔗 **来源**: [url](url)`: the value is the link
         return LineInfo("fields", refs=refs, fields=fields)
+    if rest[0] == "📝" and _is_title_line(rest[1:].strip()):  # `📝 English Title` in a `🔗 論文連結` block
+        return LineInfo("fields", fields=[Field("title_en", "📝", rest[1:].strip())])
     if rest.startswith(_AUTHOR_EMOJI):
         value = _SEPARATED.split(rest.lstrip("".join(_AUTHOR_EMOJI)).strip())[0]  # `👥 A, B · 🏷 cs.CL`
         return LineInfo("fields", fields=[Field("authors", "👤", value)])
@@ -137,6 +143,8 @@ def classify(line: str) -> LineInfo:
     if label is not None:
         return LineInfo("label", label=label)
     if rest[0] == "#" and _HASHTAGS_ONLY.fullmatch(rest):  # `#LLM #PostTraining #AI`: tags, not text
+        return LineInfo("links")
+    if rest[0] in "O原" and _BYLINE.fullmatch(rest):  # `Original 某公众号 *2026年3月15日 00:24*`
         return LineInfo("links")
     if rest[0] == "<" and (wrapped := _WRAPPED.fullmatch(rest)) and _is_meta_row(wrapped.group(2)):
         return LineInfo("links")  # `<p class="…__tags">ACL 2025 · LLM · 开源模型</p>`
@@ -157,7 +165,40 @@ def classify(line: str) -> LineInfo:
     if _is_row(rest, found) or _is_meta_row(rest):
         return LineInfo("links", refs=refs, links=found, codes=_CODE_SPAN.findall(rest))
     cited = trailing_citation(rest, found) if len(refs) == 1 else None
+    if cited is None and len(refs) == 1 and _prefix.strip() and _titles_the_item(rest, found):
+        return LineInfo("prose", refs=refs, links=found, leading_id=True)
     return LineInfo("prose", refs=refs, links=found, cited=cited)
+
+
+_AFTER_TITLE_LINK = re.compile(r"\*{0,2}\s*(?:[（(][^（）()\n]{1,40}[）)]\s*)?(?:[—–]{1,2}|-{1,2}|[:：])\s*\S")
+_LINK_TITLE = 12  # characters of link text that make it a title, not a word like `论文`
+
+
+def _titles_the_item(rest: str, found: list[Link]) -> bool:
+    """`- **[Title](abs url)**（▲79）— 说明`: a list item that opens with its paper's title as a link and
+    goes on to say what the paper does; the item names its paper as a heading would."""
+    if not found or found[0].start != (2 if rest.startswith("**") else 0):
+        return False
+    first = found[0]
+    if len(plain(first.text)) < _LINK_TITLE or generic_link_text(first.text):
+        return False
+    if not references.refs_in(rest[first.start : first.end]):
+        return False
+    return _AFTER_TITLE_LINK.match(rest, first.end) is not None
+
+
+_TITLE_LINE_WORDS = 3
+
+
+def _is_title_line(text: str) -> bool:
+    """A paper title in Latin letters: a few words, no sentence end, no link."""
+    return (
+        0 < len(text) <= _META_ROW_ITEM * 2
+        and not _LETTERS.search(re.sub(r"[A-Za-z]", "", text))
+        and len(text.split()) >= _TITLE_LINE_WORDS
+        and not text.endswith(_SENTENCE_ENDS)
+        and "://" not in text
+    )
 
 
 def _named_in_markup(rest: str) -> list[Ref]:

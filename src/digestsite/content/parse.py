@@ -36,6 +36,7 @@ _EMPHASIS_WRAP = re.compile(r"^([*_]{1,3})(.+)\1$")
 _FOOTER = re.compile(
     r"返回|上一篇|下一篇|上一期|下一期|目录|目錄|首页|首頁|订阅|訂閱|关注|關注|公众号|公眾號|扫码|掃碼|感谢阅读|感謝閱讀|"
     r"本文由|本报告由|自动生成|自動生成|生成于|生成时间|整理\s*[:：]|责编|責編|排版\s*[:：]|转载|轉載|"
+    r"欢迎留言|歡迎留言|留言区|留言區|评论区|評論區|欢迎讨论|歡迎討論|欢迎在评论|歡迎在評論|"
     r"back to|subscribe|newsletter|unsubscribe|"
     r"generated (?:by|on|at)|powered by|table of contents",
     re.IGNORECASE,
@@ -134,7 +135,7 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
     body = lines[body_start:]
     if "```" in text or "~~~" in text:
         body = _unfenced_entries(body)
-    blocks = scan_blocks("\n".join(body))
+    blocks = _bold_setext_headings(scan_blocks("\n".join(body)), body)
     doc = outline(blocks, body)
     lang = front.lang or default_lang
     attribution = _take_footer(doc, blocks, body)
@@ -166,6 +167,49 @@ def analyse(data: bytes, path: str, default_lang: str = "zh") -> Analysis:
         papers = _moved(papers, slug, outcomes)
     batch = replace(_batch(front, papers, slug, date, path, attribution, lang), slug_from_date=from_date)
     return Analysis(ParseResult(batch, report.diagnostics), outcomes)
+
+
+_UNDERLINE = re.compile(r" {0,3}(?:-{3,}|={3,})[ \t]*")
+_BOLD_WHOLE = re.compile(r"[ \t]*\*\*([^*\n]{1,40})\*\*[ \t]*")
+_SENTENCE_END = ("。", "！", "？", ".", "!", "?", "；", ";")
+
+
+def _bold_setext_headings(blocks: list[Block], body: list[str]) -> list[Block]:
+    """`**二、心理健康领域大模型**` over a `-----` or `=====` line: a heading in setext form, as HTML-to-markdown
+    converters write them, where a plain paragraph over a rule stays a paragraph and a rule."""
+    out: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        title = _bold_whole(body[block.start]) if block.kind == "paragraph" else None
+        lines = block.end - block.start
+        under = body[block.start + 1] if title is not None and lines == 2 else ""
+        if under.strip().startswith("=") and _UNDERLINE.fullmatch(under):  # `=====` joins the paragraph
+            out.append(Block("heading", block.start, block.end, 1, title, atx=False))
+            index += 1
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            title is not None
+            and lines == 1
+            and following is not None
+            and following.kind == "hr"
+            and following.start == block.end
+            and _UNDERLINE.fullmatch(body[block.end])
+        ):
+            out.append(Block("heading", block.start, following.end, 2, title, atx=False))
+            index += 2
+            continue
+        out.append(block)
+        index += 1
+    return out
+
+
+def _bold_whole(line: str) -> str | None:
+    match = _BOLD_WHOLE.fullmatch(line)
+    if match is None or match.group(1).strip().endswith(_SENTENCE_END):
+        return None
+    return match.group(1).strip()
 
 
 _BARE_FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})\s*$")
@@ -286,6 +330,7 @@ def _note(
     come first, then the front matter's.
     """
     title = front.title.get("*") or next(iter(front.title.values()), "")
+    blocks = blocks[: _trailing_footer(blocks, body)[0]]
     if blocks and blocks[0].kind == "heading" and (blocks[0].level == 1 or not title):
         heading, blocks = blocks[0], blocks[1:]
     else:
@@ -305,6 +350,9 @@ def _note(
     return replace(outcome, line=note.line, heading=heading.text or title or f"arXiv:{note.arxiv_id}")
 
 
+_ID_HINT = re.compile(r"\d{4}\.\d{4,5}")  # `【论文链接】：arXiv:2512.06201`: a field that names the paper by ID
+
+
 def _opening_reference(blocks: list[Block], body: list[str]) -> int | None:
     """The body line that names the paper of a one-paper note written without a heading of its own:
     fields or a link line before the first heading (`* 论文名称：[Title](…)`, `**论文地址：…**`) name
@@ -316,7 +364,8 @@ def _opening_reference(blocks: list[Block], body: list[str]) -> int | None:
         if block.kind in VERBATIM:
             continue
         for index in range(block.start, block.end):
-            info = classify(body[index]) if might_refer(body[index]) else None
+            line = body[index]
+            info = classify(line) if might_refer(line) or _ID_HINT.search(line) else None
             if info is not None and info.strong:
                 for ref in info.refs:
                     if ref.arxiv_id:
@@ -326,13 +375,26 @@ def _opening_reference(blocks: list[Block], body: list[str]) -> int | None:
     return next(iter(found.values()))
 
 
+def _with_html_opening(
+    doc: Outline, blocks: list[Block], body: list[str], section: Section, own: list[Block]
+) -> list[Block]:
+    """A one-paper note that opens with an HTML hero block (`<div class="paper-highlight">…一句话总结…`)
+    above its `## 一、基本信息` section: the block is the entry's too, its first text."""
+    if len(doc.entries) != 1 or section.index != 0 or section.kind != "sub":
+        return own
+    opening = [block for block in blocks if block.end <= section.block.start]
+    if not opening or any(not body[block.start].lstrip().startswith("<") for block in opening):
+        return own
+    return [*opening, *(block for block in own if block.start != section.block.start)]
+
+
 def _opening_note(
     line: int, blocks: list[Block], body: list[str], doc: Outline, lang: str, slug: str, report: _Reporter
 ) -> Outcome:
     """A one-paper note that opens with the paper's fields: its whole body is the entry, its headings
     (简介, 主要方法, Abstract) parts of the text."""
     heading = Block("heading", line, line, level=1, text="")
-    draft = read_entry(heading, blocks, body, doc.info, "", [])
+    draft = read_entry(heading, blocks[: _trailing_footer(blocks, body)[0]], body, doc.info, "", [])
     outcome = _paper(draft, heading, lang, slug, report, {}, titled=False)
     return replace(outcome, heading=outcome.paper.title if outcome.paper else "")
 
@@ -390,14 +452,27 @@ def _take_footer(doc: Outline, blocks: list[Block], body: list[str]) -> str:
     section = doc.sections[last]
     starts = [b.start for b in blocks]
     own = _entry_blocks(doc, blocks, starts, section)
+    cut, attribution = _trailing_footer(own, body)
+    if cut < len(own):
+        doc.entries[last] = own[cut].start
+    return attribution
+
+
+def _trailing_footer(own: list[Block], body: list[str]) -> tuple[int, str]:
+    """Where the footer at the end of these blocks starts (their count when there is none), and the
+    attribution line among it."""
     attribution = ""
-    end = doc.entries[last]
+    cut = len(own)
     position = len(own) - 1
     while position > 0:
         block = own[position]
         text = "\n".join(body[block.start : block.end]).strip()
         if block.kind == "hr" or (block.kind == "paragraph" and _TAGS_ONLY.fullmatch(text)):
             pass  # a rule, or `<div align="center">` / `</div>` around a footer line
+        elif block.kind == "paragraph" and _HASHTAG_LINE.fullmatch(text):
+            pass  # `#AI #Agent #MachineLearning`: the post's tags
+        elif block.kind == "paragraph" and _closing_note(own, position, text):
+            pass  # `*数据源：…，共精选 15 条。*` below a rule: a note on the whole digest
         elif block.kind == "paragraph" and block.end - block.start == 1 and _is_attribution(text):
             if attribution:
                 break
@@ -414,12 +489,21 @@ def _take_footer(doc: Outline, blocks: list[Block], body: list[str]) -> str:
         else:
             break
         position -= 1
-        end = block.start
-    doc.entries[last] = end
-    return attribution
+        cut = position + 1
+    return cut, attribution
 
 
 _SCRAP = 24  # characters of a line of page furniture: a counter, a column name
+_HASHTAG_LINE = re.compile(r"(?:#[^\s#]+[ \t]*){2,}")
+_NOTE_LINES = 3
+
+
+def _closing_note(own: list[Block], position: int, text: str) -> bool:
+    """A short paragraph set wholly in italics right below a rule at the end of the last entry."""
+    if position == 0 or own[position - 1].kind != "hr" or own[position].end - own[position].start > _NOTE_LINES:
+        return False
+    match = _EMPHASIS_WRAP.match(text)
+    return match is not None and match.group(1) in ("*", "_") and "\n\n" not in text
 
 
 def _is_scrap(text: str) -> bool:
@@ -478,6 +562,7 @@ def _read_entries(
             outcomes.extend(_listed(listed, body, section.level + 1, lang, slug, report, first_seen))
             continue
         heading_refs = [ref for index, ref, _ in section.refs if index == section.block.start]
+        own = _with_html_opening(doc, blocks, body, section, own)
         draft = read_entry(section.block, own, body, doc.info, section.kind, heading_refs)
         outcome = _paper(draft, section.block, lang, slug, report, first_seen, titled=not section.kind)
         outcomes.append(outcome)
