@@ -91,3 +91,19 @@ def test_a_folder_deleted_in_the_background_is_left_to_its_deleter(tmp_path):
     while any(tmp_path.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_background_deletion_deletes_its_folder_and_nothing_beside_it_whatever_the_name(tmp_path):
+    """A folder name may hold a newline: the deleter must not take the part before it for its folder."""
+    neighbour = tmp_path / ".my"
+    neighbour.mkdir()
+    (neighbour / "keep.txt").write_text("mine", "utf-8")
+    doomed = tmp_path / ".my\nsite.tmp-999999999-abc"
+    (doomed / "a").mkdir(parents=True)
+    (doomed / "a" / "index.html").write_text("x", "utf-8")
+    remove_tree(doomed, background=True)
+    deadline = time.monotonic() + 20
+    while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [path.name for path in tmp_path.iterdir()] == [".my"]
+    assert (neighbour / "keep.txt").read_text("utf-8") == "mine"

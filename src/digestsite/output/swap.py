@@ -57,7 +57,9 @@ def remove_tree(path: Path, background: bool = False) -> None:
     if not background:
         shutil.rmtree(path, ignore_errors=True)
         return
-    script = "import os, shutil, sys; shutil.rmtree(os.fsdecode(sys.stdin.buffer.readline()[:-1]), ignore_errors=True)"
+    # The path is all the deleter reads, to the end of its input: a folder name may hold a newline, and a
+    # line would name another folder. Nothing read (the build died first) deletes nothing.
+    script = "import os, shutil, sys; p = sys.stdin.buffer.read(); p and shutil.rmtree(os.fsdecode(p), True)"
     deleter = subprocess.Popen(
         [sys.executable, "-c", script],
         stdin=subprocess.PIPE,
@@ -70,7 +72,7 @@ def remove_tree(path: Path, background: bool = False) -> None:
         os.rename(path, claimed)
         path = claimed
     with contextlib.suppress(OSError), deleter.stdin as stdin:  # type: ignore[union-attr]
-        stdin.write(os.fsencode(path) + b"\n")
+        stdin.write(os.fsencode(path))
 
 
 def _claimed(path: Path, pid: int) -> Path:
