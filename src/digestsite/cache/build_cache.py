@@ -261,7 +261,7 @@ class ServeCache(_KeyedCache):
         self._search = MemoryIndexStore(self.keys)
         # Each paper's topics and features, as long as the glossary and paper are the same, and the ranking
         # of related papers, for the same features and topics.
-        self._browse: tuple[StoredMemo, StoredMemo, StoredMemo] | None = None
+        self._browse: tuple[StoredMemo, ...] = ()
 
     def parses(self, config: Config) -> ParseStore | None:
         from digestsite.cache.parses import MemoryParses
@@ -283,7 +283,7 @@ class ServeCache(_KeyedCache):
         return self._search
 
     def browse_memos(self, config: Config) -> BrowseMemos:
-        if self._browse is None:
+        if not self._browse:
             self._browse = self._new_browse_memos(None)
         return self._browse
 
@@ -294,7 +294,7 @@ class ServeCache(_KeyedCache):
 
     def record(self, update: Update, outcomes: Sequence[object], search: Sequence[str], site: object) -> None:
         self._files, self._groups = update.changes.files, update.changes.groups
-        for memo in self._browse or ():
+        for memo in self._browse:
             memo.save()
         if search:
             self.live_search = list(search)

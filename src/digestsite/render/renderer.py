@@ -140,16 +140,17 @@ class Renderer:
         def link(kind: str, key: str = "", lang: str | None = None) -> str:
             return href(routes.path(kind, lang or page.lang, key))
 
+        language = self._language_values(page, locale)
         return Family(
-            names={**self._shared(page, locale)},
+            names=self._shared(page, locale),
             attributes={
                 "page": {"kind": page.kind, "lang": lang},
                 "locale": {"lang": locale.lang, "html_lang": locale.html_lang, "name": locale.name},
             },
             calls={
-                "t": locale.t,
+                "t": language["t"],
                 "content_lang": self.content_lang,
-                "category_name": lambda code: category_name(code, lang),
+                "category_name": language["category_name"],
                 "link": link,
                 "asset": lambda name: href(self.assets[name].path),
                 "href_to": href,
